@@ -1,0 +1,98 @@
+"""Engines and sessions: one URL in, a sync engine for migrations and an async one for the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from newsgraph.settings import Settings
+
+_ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "psycopg"}
+_SYNC_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
+
+
+class UnsupportedDatabase(ValueError):
+    pass
+
+
+def _with_driver(url: str | URL, drivers: dict[str, str]) -> URL:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in drivers:
+        raise UnsupportedDatabase(
+            f"newsgraph runs on SQLite or PostgreSQL, not {backend!r} ({parsed.render_as_string()})"
+        )
+    return parsed.set(drivername=f"{backend}+{drivers[backend]}")
+
+
+def sync_url(url: str | URL) -> URL:
+    return _with_driver(url, _SYNC_DRIVERS)
+
+
+def async_url(url: str | URL) -> URL:
+    return _with_driver(url, _ASYNC_DRIVERS)
+
+
+def _prepare_sqlite_file(url: URL) -> None:
+    database = url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        from pathlib import Path
+
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _engine_options(url: URL, settings: Settings) -> dict[str, Any]:
+    if url.get_backend_name() == "postgresql":
+        return {"pool_size": settings.database_pool_size, "pool_pre_ping": True}
+    return {}
+
+
+def create_sync_engine(settings: Settings) -> Engine:
+    url = sync_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        _prepare_sqlite_file(url)
+    engine = create_engine(url, echo=settings.database_echo, **_engine_options(url, settings))
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def create_app_engine(settings: Settings) -> AsyncEngine:
+    url = async_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        _prepare_sqlite_file(url)
+    engine = create_async_engine(url, echo=settings.database_echo, **_engine_options(url, settings))
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Objects outlive the commit that wrote them (GraphQL payloads are built after it).
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A transaction that commits only when the block ends cleanly, and rolls back otherwise."""
+    async with sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

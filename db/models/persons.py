@@ -1,0 +1,71 @@
+"""People, their aliases and their memberships of organizations over time (Popolo-style)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, HasId, HasProvenance, HasTimestamps
+
+if TYPE_CHECKING:
+    from db.models.organizations import Organization
+
+
+class Person(HasId, HasTimestamps, Base):
+    __tablename__ = "persons"
+
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    normalized_name: Mapped[str] = mapped_column(Text, index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    aliases: Mapped[list[PersonAlias]] = relationship(
+        back_populates="person",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="PersonAlias.position",
+        lazy="raise",
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+
+
+class PersonAlias(HasId, Base):
+    """Another name a person goes by, as written ("Muhandis")."""
+
+    __tablename__ = "person_aliases"
+    __table_args__ = (UniqueConstraint("person_id", "normalized"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    person: Mapped[Person] = relationship(back_populates="aliases", lazy="raise")
+
+
+class Membership(HasId, HasProvenance, HasTimestamps, Base):
+    """A person's role in an organization, between dates where they are known."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("end_on IS NULL OR start_on IS NULL OR start_on <= end_on", "dates_ordered"),
+    )
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str | None] = mapped_column(Text)
+    start_on: Mapped[date | None]
+    end_on: Mapped[date | None]
+    source_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+
+    person: Mapped[Person] = relationship(back_populates="memberships", lazy="raise")
+    organization: Mapped[Organization] = relationship(back_populates="memberships", lazy="raise")

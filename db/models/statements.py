@@ -1,0 +1,85 @@
+"""Statements (what a person or organization said or issued) and the quotes that carry their words."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, HasId, HasProvenance, HasTimestamps, enum_type
+
+
+class StatementMedium(enum.Enum):
+    WRITTEN_STATEMENT = "written_statement"
+    ANNOUNCEMENT = "announcement"
+    INTERVIEW = "interview"
+    SPEECH = "speech"
+    PRESS_CONFERENCE = "press_conference"
+    SOCIAL_MEDIA_POST = "social_media_post"
+    TESTIMONY = "testimony"
+    OTHER = "other"
+
+
+class Statement(HasId, HasProvenance, HasTimestamps, Base):
+    __tablename__ = "statements"
+    __table_args__ = (
+        CheckConstraint(
+            "(speaker_person_id IS NULL) <> (speaker_organization_id IS NULL)", "one_speaker"
+        ),
+    )
+
+    speaker_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    speaker_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    issued_on: Mapped[date | None] = mapped_column(index=True)
+    issued_on_text: Mapped[str | None] = mapped_column(
+        Text, doc='The date as the source words it ("on Sunday").'
+    )
+    medium: Mapped[StatementMedium] = mapped_column(enum_type(StatementMedium, "statement_medium"))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    quotes: Mapped[list[Quote]] = relationship(
+        back_populates="statement",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+    )
+
+
+class Quote(HasId, HasProvenance, Base):
+    """The exact words of a statement as one paragraph quotes them: text == paragraph.text[start:end]."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (
+        UniqueConstraint("paragraph_id", "start_offset"),
+        CheckConstraint("start_offset >= 0 AND end_offset > start_offset", "span_valid"),
+    )
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), index=True
+    )
+    paragraph_id: Mapped[int] = mapped_column(
+        ForeignKey("paragraphs.id", ondelete="CASCADE"), index=True
+    )
+    start_offset: Mapped[int] = mapped_column(doc="Code-point offset of the first quoted character.")
+    end_offset: Mapped[int] = mapped_column(doc="Code-point offset just past the last one.")
+    text: Mapped[str] = mapped_column(Text)
+
+    statement: Mapped[Statement] = relationship(back_populates="quotes", lazy="raise")
+
+
+class StatementReport(HasId, HasProvenance, Base):
+    """A paragraph that reports a statement without quoting it (a paraphrase)."""
+
+    __tablename__ = "statement_reports"
+    __table_args__ = (UniqueConstraint("statement_id", "paragraph_id"),)
+
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    paragraph_id: Mapped[int] = mapped_column(
+        ForeignKey("paragraphs.id", ondelete="CASCADE"), index=True
+    )

@@ -1,0 +1,44 @@
+"""The one settings object: every knob newsgraph has, read from NEWSGRAPH_* variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///var/newsgraph.db"
+
+
+class Settings(BaseSettings):
+    """Configuration for the API, the CLI and the database layer.
+
+    Build it once (in the app factory or the CLI) and pass it down; nothing else
+    reads the environment.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="NEWSGRAPH_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    database_echo: bool = Field(default=False, description="Log every SQL statement.")
+    database_pool_size: int = Field(default=10, ge=1, description="PostgreSQL pool size.")
+    host: str = Field(default="127.0.0.1", description="Address `newsgraph serve` binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `newsgraph serve` binds.")
+    workers: int = Field(default=1, ge=1, description="Worker processes for `newsgraph serve`.")
+    graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
+    log_level: str = Field(default="info", description="Python log level name.")
+    default_page_size: int = Field(default=20, ge=1, description="`first` when omitted.")
+    max_page_size: int = Field(default=100, ge=1, description="Largest `first` accepted.")
+    load_seed: bool = Field(
+        default=True, description="`make serve` loads the founding article into an empty database."
+    )
+
+    def sqlite_path(self) -> Path | None:
+        """The database file when the URL names an on-disk SQLite database."""
+        prefix, _, rest = self.database_url.partition(":///")
+        if not prefix.startswith("sqlite") or not rest or rest.startswith(":memory:"):
+            return None
+        return Path(rest)
