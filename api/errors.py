@@ -1,0 +1,31 @@
+"""Errors a client may see, and the rule that masks every other one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+
+class ClientError(Exception):
+    """A request the client can fix: bad arguments, a malformed ID, an impossible range.
+
+    Its message reaches the client as written, with `extensions.code`; every other
+    exception raised while resolving is masked and logged.
+    """
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.extensions = {"code": self.code, **extensions}
+
+
+def should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:
+        return False  # the GraphQL engine's own errors (validation, coercion) are safe to show
+    if isinstance(original, ClientError):
+        error.extensions = {**(error.extensions or {}), **original.extensions}
+        return False
+    return True

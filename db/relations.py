@@ -1,0 +1,41 @@
+"""How one table's rows reach another's: join specs the mapping declares, db/reads compiles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from db.base import Base
+
+OrderBy = Callable[[Any], tuple[Any, ...]]
+
+
+@dataclass(frozen=True, eq=False)
+class ToOne:
+    """The parent row holds a foreign key (`foreign_key`, an attribute name) to one target row."""
+
+    target: type[Base]
+    foreign_key: str
+
+
+@dataclass(frozen=True, eq=False)
+class ToMany:
+    """Target rows reached from a parent key, in a defined order.
+
+    `pairs` is a SELECT of a `parent_key` and a `target_id` column, plus any sort keys
+    the order needs; `order_by(pairs)` orders one parent's rows, from the pairs'
+    columns or the target's own. The reader batches many parents into one statement.
+    """
+
+    target: type[Base]
+    pairs: Select[Any]
+    order_by: OrderBy
+    distinct: bool = False
+
+
+def pairs_by_column(target: type[Base], column: Any, *sort_keys: Any) -> Select[Any]:
+    """Pairs for the common case: a column of the target table points at the parent."""
+    return select(column.label("parent_key"), target.id.label("target_id"), *sort_keys)  # type: ignore[attr-defined]
