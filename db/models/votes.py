@@ -36,7 +36,7 @@ class VoteOption(enum.Enum):
 class Vote(HasId, HasProvenance, HasTimestamps, Base):
     __tablename__ = "votes"
     __table_args__ = (
-        CheckConstraint("status <> 'scheduled' OR outcome IS NULL", "scheduled_has_no_outcome"),
+        CheckConstraint("status = 'held' OR outcome IS NULL", "outcome_only_when_held"),
     )
 
     body_id: Mapped[int] = mapped_column(

@@ -142,7 +142,7 @@ def upgrade() -> None:
     sa.Column('verified', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', db.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_at', db.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.CheckConstraint("status <> 'scheduled' OR outcome IS NULL", name=op.f('ck_votes_scheduled_has_no_outcome')),
+    sa.CheckConstraint("status = 'held' OR outcome IS NULL", name=op.f('ck_votes_outcome_only_when_held')),
     sa.ForeignKeyConstraint(['body_id'], ['organizations.id'], name=op.f('fk_votes_body_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['follow_up_id'], ['votes.id'], name=op.f('fk_votes_follow_up_id_votes'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_votes'))

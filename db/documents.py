@@ -1,0 +1,407 @@
+"""Saving an article document, with every record it supports, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from db.models import (
+    Article,
+    ArticleCredit,
+    ArticleLink,
+    Membership,
+    Mention,
+    Organization,
+    OrganizationAlias,
+    Paragraph,
+    Person,
+    PersonAlias,
+    Quote,
+    Statement,
+    StatementReport,
+    Vote,
+    VotePosition,
+    VoteReport,
+)
+from newsgraph.document import ArticleDocument, ArticleRecord, RelatedLinkRecord
+from newsgraph.names import normalize_name
+
+
+class SaveStatus(enum.Enum):
+    CREATED = "created"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    status: SaveStatus
+    article_id: int
+    slug: str
+    content_hash: str
+
+
+class DocumentConflict(Exception):
+    """The document's article already exists with other content, or its URL belongs to another."""
+
+
+async def save_article_document(session: AsyncSession, document: ArticleDocument) -> SaveOutcome:
+    """Write the document's article and every record it supports; the caller commits.
+
+    Saving a document whose article exists with the same content hash writes nothing and
+    reports UNCHANGED. An article known so far only by its headline (the target of another
+    article's link) is filled in. An article that exists with other content raises
+    DocumentConflict: replacing its records in place is the ingestion pipeline's job.
+    """
+    content_hash = document.content_hash()
+    slug = document.article.slug
+    existing = await session.scalar(select(Article).where(Article.slug == slug))
+    if existing is not None:
+        if existing.content_hash == content_hash:
+            return SaveOutcome(SaveStatus.UNCHANGED, existing.id, slug, content_hash)
+        if existing.content_hash is not None or await _has_paragraphs(session, existing.id):
+            raise DocumentConflict(
+                f"article {slug!r} already exists with other content; updating an article"
+                " in place is not supported yet"
+            )
+    article_id = await _DocumentWriter(session, document).write(existing, content_hash)
+    return SaveOutcome(SaveStatus.CREATED, article_id, slug, content_hash)
+
+
+async def _has_paragraphs(session: AsyncSession, article_id: int) -> bool:
+    first = await session.scalar(select(Paragraph.id).where(Paragraph.article_id == article_id))
+    return first is not None
+
+
+_Sluggable = TypeVar("_Sluggable", Article, Organization, Person)
+
+
+async def _by_slug(
+    session: AsyncSession, model: type[_Sluggable], slugs: list[str]
+) -> dict[str, _Sluggable]:
+    rows = await session.scalars(select(model).where(model.slug.in_(slugs)))
+    return {row.slug: row for row in rows}
+
+
+def _id_of(ids: dict[str, int], key: str | None) -> int | None:
+    return None if key is None else ids[key]
+
+
+class _DocumentWriter:
+    """Writes one validated document, table by table, flushing where later rows need ids.
+
+    Rows are built from plain foreign-key ids: relationships are lazy="raise", and the ids
+    are all a row needs.
+    """
+
+    def __init__(self, session: AsyncSession, document: ArticleDocument) -> None:
+        self._session = session
+        self._document = document
+        self._provenance: dict[str, Any] = document.provenance.model_dump()
+        self._organization_ids: dict[str, int] = {}
+        self._person_ids: dict[str, int] = {}
+        self._paragraph_ids: dict[int, int] = {}
+        self._article_id = 0
+
+    async def write(self, headline_only: Article | None, content_hash: str) -> int:
+        await self._save_organizations()
+        await self._save_persons()
+        await self._save_article(headline_only, content_hash)
+        await self._save_related_links()
+        await self._save_memberships()
+        await self._save_statements()
+        await self._save_votes()
+        self._add_mentions()
+        # Constraint violations surface here, inside the save, rather than at the caller's commit.
+        await self._session.flush()
+        return self._article_id
+
+    async def _save_organizations(self) -> None:
+        records = self._document.organizations
+        organizations = await _by_slug(self._session, Organization, [r.slug for r in records])
+        created = [
+            Organization(
+                slug=r.slug, name=r.name, normalized_name=normalize_name(r.name), kind=r.kind
+            )
+            for r in records
+            if r.slug not in organizations
+        ]
+        self._session.add_all(created)
+        await self._session.flush()
+        organizations.update((organization.slug, organization) for organization in created)
+        self._organization_ids = {slug: o.id for slug, o in organizations.items()}
+        for record in records:
+            organization = organizations[record.slug]
+            if organization.parent_id is None and record.parent is not None:
+                organization.parent_id = self._organization_ids[record.parent]
+        await self._add_missing_aliases(
+            OrganizationAlias,
+            OrganizationAlias.organization_id,
+            {self._organization_ids[r.slug]: r.aliases for r in records},
+        )
+
+    async def _save_persons(self) -> None:
+        records = self._document.persons
+        persons = await _by_slug(self._session, Person, [r.slug for r in records])
+        created = [
+            Person(slug=r.slug, name=r.name, normalized_name=normalize_name(r.name))
+            for r in records
+            if r.slug not in persons
+        ]
+        self._session.add_all(created)
+        await self._session.flush()
+        persons.update((person.slug, person) for person in created)
+        self._person_ids = {slug: person.id for slug, person in persons.items()}
+        await self._add_missing_aliases(
+            PersonAlias,
+            PersonAlias.person_id,
+            {self._person_ids[r.slug]: r.aliases for r in records},
+        )
+
+    async def _add_missing_aliases(
+        self,
+        alias_class: type[OrganizationAlias | PersonAlias],
+        owner_column: InstrumentedAttribute[int],
+        aliases_by_owner: dict[int, list[str]],
+    ) -> None:
+        known: dict[int, set[str]] = defaultdict(set)
+        next_position: dict[int, int] = defaultdict(int)
+        rows = await self._session.execute(
+            select(owner_column, alias_class.normalized, alias_class.position).where(
+                owner_column.in_(aliases_by_owner)
+            )
+        )
+        for owner_id, normalized, position in rows:
+            known[owner_id].add(normalized)
+            next_position[owner_id] = max(next_position[owner_id], position + 1)
+        for owner_id, aliases in aliases_by_owner.items():
+            for alias in aliases:
+                normalized = normalize_name(alias)
+                if normalized in known[owner_id]:
+                    continue
+                known[owner_id].add(normalized)
+                self._session.add(
+                    alias_class(
+                        **{owner_column.key: owner_id},
+                        alias=alias,
+                        normalized=normalized,
+                        position=next_position[owner_id],
+                    )
+                )
+                next_position[owner_id] += 1
+
+    async def _save_article(self, headline_only: Article | None, content_hash: str) -> None:
+        record = self._document.article
+        await self._check_url_is_free(record)
+        article = headline_only or Article(slug=record.slug)
+        article.headline = record.headline
+        article.standfirst = record.standfirst
+        article.dateline = record.dateline
+        article.publisher_id = _id_of(self._organization_ids, record.publisher)
+        article.published_at = record.published_at
+        article.url = record.url
+        article.language = record.language
+        article.content_hash = content_hash
+        self._session.add(article)
+        await self._session.flush()
+        self._article_id = article.id
+
+        paragraphs = [
+            Paragraph(article_id=article.id, position=p.position, kind=p.kind, text=p.text)
+            for p in record.paragraphs
+        ]
+        self._session.add_all(paragraphs)
+        self._session.add_all(
+            ArticleCredit(
+                article_id=article.id,
+                person_id=self._person_ids[credit.person],
+                role=credit.role,
+                position=index,
+            )
+            for index, credit in enumerate(record.credits)
+        )
+        await self._session.flush()
+        self._paragraph_ids = {p.position: p.id for p in paragraphs}
+
+    async def _check_url_is_free(self, record: ArticleRecord) -> None:
+        if record.url is None:
+            return
+        holder = await self._session.scalar(
+            select(Article.slug).where(Article.url == record.url, Article.slug != record.slug)
+        )
+        if holder is not None:
+            raise DocumentConflict(
+                f"article {record.slug!r} has url {record.url!r}, which article {holder!r} holds"
+            )
+
+    async def _save_related_links(self) -> None:
+        links = self._document.related_links
+        targets = await self._related_articles(links)
+        created = [
+            Article(
+                slug=link.target.slug,
+                headline=link.target.headline,
+                url=link.target.url,
+                publisher_id=_id_of(self._organization_ids, link.target.publisher),
+            )
+            for link in links
+            if link.target.slug not in targets
+        ]
+        self._session.add_all(created)
+        await self._session.flush()
+        targets.update((article.slug, article) for article in created)
+        for index, link in enumerate(links):
+            paragraph = link.paragraph
+            self._session.add(
+                ArticleLink(
+                    from_article_id=self._article_id,
+                    to_article_id=targets[link.target.slug].id,
+                    anchor_text=link.anchor_text,
+                    paragraph_id=None if paragraph is None else self._paragraph_ids[paragraph],
+                    position=index,
+                )
+            )
+
+    async def _related_articles(self, links: list[RelatedLinkRecord]) -> dict[str, Article]:
+        """The link targets already stored, by the document's slug: found by slug, else by url."""
+        found = await _by_slug(self._session, Article, [link.target.slug for link in links])
+        urls = {
+            link.target.url: link.target.slug
+            for link in links
+            if link.target.url is not None and link.target.slug not in found
+        }
+        if urls:
+            rows = await self._session.scalars(select(Article).where(Article.url.in_(urls)))
+            found.update((urls[article.url], article) for article in rows if article.url)
+        return found
+
+    async def _save_memberships(self) -> None:
+        # The same membership asserted again (by another article) is not stored twice.
+        rows = await self._session.execute(
+            select(
+                Membership.person_id,
+                Membership.organization_id,
+                Membership.role,
+                Membership.start_on,
+                Membership.end_on,
+            ).where(Membership.person_id.in_(list(self._person_ids.values())))
+        )
+        known = {tuple(row) for row in rows}
+        for person in self._document.persons:
+            for membership in person.memberships:
+                fields = (
+                    self._person_ids[person.slug],
+                    self._organization_ids[membership.organization],
+                    membership.role,
+                    membership.start_on,
+                    membership.end_on,
+                )
+                if fields in known:
+                    continue
+                known.add(fields)
+                self._session.add(
+                    Membership(
+                        person_id=fields[0],
+                        organization_id=fields[1],
+                        role=membership.role,
+                        start_on=membership.start_on,
+                        end_on=membership.end_on,
+                        source_article_id=self._article_id,
+                        **self._provenance,
+                    )
+                )
+
+    async def _save_statements(self) -> None:
+        records = self._document.statements
+        statements = [
+            Statement(
+                speaker_person_id=_id_of(self._person_ids, r.speaker.person),
+                speaker_organization_id=_id_of(self._organization_ids, r.speaker.organization),
+                issued_on=r.issued_on,
+                issued_on_text=r.issued_on_text,
+                medium=r.medium,
+                summary=r.summary,
+                **self._provenance,
+            )
+            for r in records
+        ]
+        self._session.add_all(statements)
+        await self._session.flush()
+        for statement, record in zip(statements, records, strict=True):
+            for quote in record.quotes:
+                start, end = quote.offsets
+                self._session.add(
+                    Quote(
+                        statement_id=statement.id,
+                        paragraph_id=self._paragraph_ids[quote.paragraph],
+                        start_offset=start,
+                        end_offset=end,
+                        text=quote.text,
+                        **self._provenance,
+                    )
+                )
+            self._session.add_all(
+                StatementReport(
+                    statement_id=statement.id,
+                    paragraph_id=self._paragraph_ids[position],
+                    **self._provenance,
+                )
+                for position in record.reported_in
+            )
+
+    async def _save_votes(self) -> None:
+        records = self._document.votes
+        votes = {
+            r.key: Vote(
+                body_id=self._organization_ids[r.body],
+                motion=r.motion,
+                held_on=r.held_on,
+                held_on_text=r.held_on_text,
+                status=r.status,
+                outcome=r.outcome,
+                **self._provenance,
+            )
+            for r in records
+        }
+        self._session.add_all(votes.values())
+        await self._session.flush()
+        for record in records:
+            vote = votes[record.key]
+            if record.follow_up is not None:
+                vote.follow_up_id = votes[record.follow_up].id
+            self._session.add_all(
+                VotePosition(
+                    vote_id=vote.id,
+                    option=p.option,
+                    group_name=p.group_name,
+                    organization_id=_id_of(self._organization_ids, p.organization),
+                    person_id=_id_of(self._person_ids, p.person),
+                    voter_count=p.voter_count,
+                    position=index,
+                )
+                for index, p in enumerate(record.positions)
+            )
+            self._session.add_all(
+                VoteReport(vote_id=vote.id, paragraph_id=self._paragraph_ids[position])
+                for position in record.reported_in
+            )
+
+    def _add_mentions(self) -> None:
+        for mention in self._document.mentions:
+            start, end = mention.offsets
+            self._session.add(
+                Mention(
+                    paragraph_id=self._paragraph_ids[mention.paragraph],
+                    person_id=_id_of(self._person_ids, mention.person),
+                    organization_id=_id_of(self._organization_ids, mention.organization),
+                    text=mention.text,
+                    start_offset=start,
+                    end_offset=end,
+                    **self._provenance,
+                )
+            )
