@@ -8,26 +8,24 @@ import strawberry
 
 from db import models as m
 
-ParagraphKind = strawberry.enum(
-    m.ParagraphKind, description="What role a paragraph plays in its article."
-)
-PublicationStatus = strawberry.enum(
-    m.PublicationStatus, description="Where an article is in the publishing workflow."
-)
-CreditRole = strawberry.enum(m.CreditRole, description="What a credited person did for an article.")
-OrganizationKind = strawberry.enum(
-    m.OrganizationKind, description="What sort of body an organization is."
-)
-StatementMedium = strawberry.enum(
-    m.StatementMedium, description="How a statement was made or issued."
-)
-VoteStatus = strawberry.enum(
-    m.VoteStatus, description="Whether a vote has been held or is still to come."
-)
-VoteOutcome = strawberry.enum(m.VoteOutcome, description="The result of a vote that was held.")
-VoteOption = strawberry.enum(
-    m.VoteOption, description="The position a voter or group took on a vote."
-)
+# strawberry.enum marks the model's own enum classes, so rows' values pass straight through.
+strawberry.enum(m.ParagraphKind, description="What role a paragraph plays in its article.")
+strawberry.enum(m.PublicationStatus, description="Where an article is in the publishing workflow.")
+strawberry.enum(m.CreditRole, description="What a credited person did for an article.")
+strawberry.enum(m.OrganizationKind, description="What sort of body an organization is.")
+strawberry.enum(m.StatementMedium, description="How a statement was made or issued.")
+strawberry.enum(m.VoteStatus, description="Whether a vote has been held or is still to come.")
+strawberry.enum(m.VoteOutcome, description="The result of a vote that was held.")
+strawberry.enum(m.VoteOption, description="The position a voter or group took on a vote.")
+
+ParagraphKind = m.ParagraphKind
+PublicationStatus = m.PublicationStatus
+CreditRole = m.CreditRole
+OrganizationKind = m.OrganizationKind
+StatementMedium = m.StatementMedium
+VoteStatus = m.VoteStatus
+VoteOutcome = m.VoteOutcome
+VoteOption = m.VoteOption
 
 
 @strawberry.enum(description="Order of a list of dated items.")

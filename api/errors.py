@@ -22,9 +22,14 @@ class ClientError(Exception):
 
 
 def should_mask(error: GraphQLError) -> bool:
+    """Mask what broke while resolving a field, unless it is a ClientError.
+
+    Errors without a path come from validating the document or coercing variables and
+    describe only the request, so they are safe (and necessary) to show.
+    """
     original = error.original_error
-    if original is None:
-        return False  # the GraphQL engine's own errors (validation, coercion) are safe to show
+    if original is None or error.path is None or isinstance(original, GraphQLError):
+        return False
     if isinstance(original, ClientError):
         error.extensions = {**(error.extensions or {}), **original.extensions}
         return False

@@ -30,7 +30,7 @@ async def _resolve(info: Info, global_id: str) -> Node | None:
     if node_type is None:
         raise ClientError(f"ID {global_id!r} names no known type.", argument="id")
     row = await context(info).loaders.by_id(node_type.MAPPING.model).load(pk)
-    return optional_row(node_type, row)  # type: ignore[no-any-return]
+    return optional_row(node_type, row)
 
 
 @strawberry.type

@@ -22,6 +22,7 @@ from api.rows import (
 )
 from db import models as m
 from db import queries
+from newsgraph.names import normalize_name
 
 if TYPE_CHECKING:
     from api.articles import Article
@@ -126,7 +127,7 @@ async def find_by_slug_or_name(
         return rows[0] if rows else None
     assert name is not None
     rows = await reader.scalars(by_name(name))
-    exact = [row for row in rows if row.normalized_name == queries.normalize_name(name)]
+    exact = [row for row in rows if row.normalized_name == normalize_name(name)]
     if len(exact) == 1 or len(rows) == 1:
         return (exact or rows)[0]
     if rows:

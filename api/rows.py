@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Protocol, TypeVar
 
 import strawberry
-from sqlalchemy import Select
 from strawberry.types import Info
 
 from api.context import RequestContext
 from api.mapping import TypeMapping
 from api.relay import Connection, Page
+from db.relations import AnySelect
 
 First = Annotated[
     int | None,
@@ -32,8 +32,8 @@ T = TypeVar("T")
 
 def from_row(cls: type[T], row: Any) -> T:
     """A GraphQL object with the row's column values, keeping the row for its relations."""
-    mapping: TypeMapping = cls.MAPPING  # type: ignore[attr-defined]
-    return cls(pk=row.id, row=row, **mapping.values(row))
+    factory: Any = cls  # every mapped GraphQL type takes pk, row and its column fields
+    return factory(pk=row.id, row=row, **factory.MAPPING.values(row))  # type: ignore[no-any-return]
 
 
 def from_rows(cls: type[T], rows: Iterable[Any]) -> list[T]:
@@ -75,7 +75,7 @@ async def related_connection(
 
 
 async def root_connection(
-    info: Info, cls: type[T], statement: Select[Any], first: int | None, after: str | None
+    info: Info, cls: type[T], statement: AnySelect, first: int | None, after: str | None
 ) -> Connection[T]:
     page = page_of(info, first, after)
     reader = context(info).loaders.reader

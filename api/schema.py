@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from strawberry.extensions import MaskErrors
 
@@ -29,5 +31,7 @@ class Query(
 schema = strawberry.Schema(
     query=Query,
     types=list(NODE_TYPES.values()),
-    extensions=[MaskErrors(should_mask_error=should_mask, error_message="Internal server error.")],
+    extensions=[
+        partial(MaskErrors, should_mask_error=should_mask, error_message="Internal server error.")
+    ],
 )

@@ -77,7 +77,7 @@ class HasTimestamps:
 
 
 class HasProvenance:
-    """Where an asserted fact came from: an editor (no extractor) or an extractor with a confidence."""
+    """Who asserted a fact: an editor (no extractor) or an extractor, with its confidence."""
 
     extracted_by: Mapped[str | None] = mapped_column(
         default=None, doc="Extractor name and version; NULL when an editor entered the fact."

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import or_, select
 
 from db import models as m
+from db.relations import AnySelect
 from newsgraph.names import normalize_name
 
 
@@ -17,7 +18,7 @@ def _contains(value: str) -> str:
     return f"%{escaped}%"
 
 
-def article_by_slug(slug: str) -> Select[Any]:
+def article_by_slug(slug: str) -> AnySelect:
     return select(m.Article).where(m.Article.slug == slug)
 
 
@@ -33,7 +34,7 @@ class ArticleCriteria:
     oldest_first: bool = False
 
 
-def articles(criteria: ArticleCriteria) -> Select[Any]:
+def articles(criteria: ArticleCriteria) -> AnySelect:
     statement = select(m.Article)
     if criteria.published_after is not None:
         statement = statement.where(m.Article.published_at >= criteria.published_after)
@@ -72,7 +73,7 @@ def articles(criteria: ArticleCriteria) -> Select[Any]:
     return statement.order_by(published.nulls_last(), newest_id)
 
 
-def _articles_mentioning(entity_column: Any, entity_model: Any, slug: str) -> Select[Any]:
+def _articles_mentioning(entity_column: Any, entity_model: Any, slug: str) -> AnySelect:
     return (
         select(m.Paragraph.article_id)
         .join(m.Mention, m.Mention.paragraph_id == m.Paragraph.id)
@@ -81,11 +82,11 @@ def _articles_mentioning(entity_column: Any, entity_model: Any, slug: str) -> Se
     )
 
 
-def by_slug(model: Any, slug: str) -> Select[Any]:
+def by_slug(model: Any, slug: str) -> AnySelect:
     return select(model).where(model.slug == slug)
 
 
-def by_name(model: Any, alias_model: Any, alias_owner: Any, name: str) -> Select[Any]:
+def by_name(model: Any, alias_model: Any, alias_owner: Any, name: str) -> AnySelect:
     """Rows whose name or any alias matches `name`, ignoring case, accents and apostrophes."""
     key = normalize_name(name)
     aliased_ids = select(alias_owner).where(alias_model.normalized == key)
@@ -96,15 +97,15 @@ def by_name(model: Any, alias_model: Any, alias_owner: Any, name: str) -> Select
     )
 
 
-def organizations_by_name(name: str) -> Select[Any]:
+def organizations_by_name(name: str) -> AnySelect:
     return by_name(m.Organization, m.OrganizationAlias, m.OrganizationAlias.organization_id, name)
 
 
-def persons_by_name(name: str) -> Select[Any]:
+def persons_by_name(name: str) -> AnySelect:
     return by_name(m.Person, m.PersonAlias, m.PersonAlias.person_id, name)
 
 
-def _named(model: Any, alias_model: Any, alias_owner: Any, search: str | None) -> Select[Any]:
+def _named(model: Any, alias_model: Any, alias_owner: Any, search: str | None) -> AnySelect:
     statement = select(model)
     if search:
         pattern = _contains(normalize_name(search))
@@ -119,7 +120,7 @@ def _named(model: Any, alias_model: Any, alias_owner: Any, search: str | None) -
     return statement.order_by(model.normalized_name, model.id)
 
 
-def organizations(search: str | None, kind: m.OrganizationKind | None) -> Select[Any]:
+def organizations(search: str | None, kind: m.OrganizationKind | None) -> AnySelect:
     statement = _named(
         m.Organization, m.OrganizationAlias, m.OrganizationAlias.organization_id, search
     )
@@ -128,7 +129,7 @@ def organizations(search: str | None, kind: m.OrganizationKind | None) -> Select
     return statement
 
 
-def persons(search: str | None) -> Select[Any]:
+def persons(search: str | None) -> AnySelect:
     return _named(m.Person, m.PersonAlias, m.PersonAlias.person_id, search)
 
 
@@ -144,7 +145,7 @@ class StatementCriteria:
     oldest_first: bool = False
 
 
-def statements(criteria: StatementCriteria) -> Select[Any]:
+def statements(criteria: StatementCriteria) -> AnySelect:
     statement = select(m.Statement)
     if criteria.speaker_organization is not None:
         statement = statement.where(
@@ -193,7 +194,7 @@ class VoteCriteria:
     held_before: date | None = None
 
 
-def votes(criteria: VoteCriteria) -> Select[Any]:
+def votes(criteria: VoteCriteria) -> AnySelect:
     statement = select(m.Vote)
     if criteria.body is not None:
         statement = statement.where(

@@ -7,12 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from db.base import Base
-from db.relations import ToMany
+from db.relations import AnySelect, ToMany
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -28,15 +28,15 @@ class Reader:
         self._session = session
         self._lock = asyncio.Lock()
 
-    async def scalars(self, statement: Select[Any]) -> Sequence[Any]:
+    async def scalars(self, statement: AnySelect) -> Sequence[Any]:
         async with self._lock:
             return (await self._session.scalars(statement)).all()
 
-    async def rows(self, statement: Select[Any]) -> Sequence[Any]:
+    async def rows(self, statement: AnySelect) -> Sequence[Any]:
         async with self._lock:
-            return (await self._session.execute(statement)).all()
+            return list((await self._session.execute(statement)).all())
 
-    async def scalar(self, statement: Select[Any]) -> Any:
+    async def scalar(self, statement: AnySelect) -> Any:
         async with self._lock:
             return await self._session.scalar(statement)
 
@@ -81,10 +81,10 @@ class Reader:
         )
         return {parent_key: count for parent_key, count in await self.rows(statement)}
 
-    async def page(self, statement: Select[Any], offset: int, limit: int) -> Sequence[Any]:
+    async def page(self, statement: AnySelect, offset: int, limit: int) -> Sequence[Any]:
         return await self.scalars(statement.offset(offset).limit(limit))
 
-    async def count(self, statement: Select[Any]) -> int:
+    async def count(self, statement: AnySelect) -> int:
         counted = select(func.count()).select_from(statement.order_by(None).subquery())
         return int(await self.scalar(counted) or 0)
 
@@ -96,7 +96,7 @@ def _pairs(relation: ToMany) -> Any:
 
 def _related_select(
     relation: ToMany, keys: Sequence[int], *, ordered: bool = True
-) -> tuple[Select[Any], Any]:
+) -> tuple[AnySelect, Any]:
     target = relation.target
     pairs = _pairs(relation)
     statement = select(pairs.c.parent_key, target).join(

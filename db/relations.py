@@ -10,6 +10,8 @@ from sqlalchemy import Select, select
 
 from db.base import Base
 
+# Any row shape: SQLAlchemy 2.1 types a SELECT by its column tuple.
+AnySelect = Select[*tuple[Any, ...]]
 OrderBy = Callable[[Any], tuple[Any, ...]]
 
 
@@ -31,11 +33,11 @@ class ToMany:
     """
 
     target: type[Base]
-    pairs: Select[Any]
+    pairs: AnySelect
     order_by: OrderBy
     distinct: bool = False
 
 
-def pairs_by_column(target: type[Base], column: Any, *sort_keys: Any) -> Select[Any]:
+def pairs_by_column(target: type[Base], column: Any, *sort_keys: Any) -> AnySelect:
     """Pairs for the common case: a column of the target table points at the parent."""
     return select(column.label("parent_key"), target.id.label("target_id"), *sort_keys)  # type: ignore[attr-defined]

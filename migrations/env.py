@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from newsgraph's Settings unless a caller passes a connection."""
+"""Alembic environment: the URL comes from newsgraph's Settings unless a connection is given."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""How names and aliases are compared: case, accents, apostrophes and a leading "the" don't count."""
+"""How names are compared: case, accents, apostrophes and a leading "the" don't count."""
 
 from __future__ import annotations
 
@@ -8,9 +8,21 @@ import unicodedata
 # Typographic variants that writers and outlets use interchangeably.
 _FOLD = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
     }
 )
 _SPACES = re.compile(r"\s+")
@@ -18,7 +30,7 @@ _LEADING_ARTICLE = re.compile(r"^the\s+")
 
 
 def normalize_name(name: str) -> str:
-    """The lookup key of a name: "the US-led Coalition" and "US‑LED coalition" share one."""
+    """The lookup key of a name: "the US-led Coalition" and "US-LED coalition" share one."""
     decomposed = unicodedata.normalize("NFKD", name.translate(_FOLD))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     folded = _SPACES.sub(" ", stripped.casefold()).strip()

@@ -65,7 +65,9 @@ class Article(HasId, HasTimestamps, Base):
     )
     embargoed_until: Mapped[datetime | None]
     content_hash: Mapped[str | None] = mapped_column(
-        String(64), index=True, doc="SHA-256 of the article's canonical document: a reload of the same one changes nothing."
+        String(64),
+        index=True,
+        doc="SHA-256 of the canonical article document: reloading it changes nothing.",
     )
 
     paragraphs: Mapped[list[Paragraph]] = relationship(

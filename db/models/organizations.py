@@ -1,4 +1,4 @@
-"""Organizations (outlets, coalitions, governments, legislatures, militias, courts) and their aliases."""
+"""Organizations (outlets, coalitions, governments, legislatures, militias…) and aliases."""
 
 from __future__ import annotations
 

@@ -53,7 +53,9 @@ class Membership(HasId, HasProvenance, HasTimestamps, Base):
 
     __tablename__ = "memberships"
     __table_args__ = (
-        CheckConstraint("end_on IS NULL OR start_on IS NULL OR start_on <= end_on", "dates_ordered"),
+        CheckConstraint(
+            "end_on IS NULL OR start_on IS NULL OR start_on <= end_on", "dates_ordered"
+        ),
     )
 
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)

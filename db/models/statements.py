@@ -1,4 +1,4 @@
-"""Statements (what a person or organization said or issued) and the quotes that carry their words."""
+"""Statements (what a person or organization said or issued) and the quotes of their words."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class Statement(HasId, HasProvenance, HasTimestamps, Base):
 
 
 class Quote(HasId, HasProvenance, Base):
-    """The exact words of a statement as one paragraph quotes them: text == paragraph.text[start:end]."""
+    """A statement's exact words as one paragraph quotes them: text == paragraph.text[start:end]."""
 
     __tablename__ = "quotes"
     __table_args__ = (
@@ -66,7 +66,9 @@ class Quote(HasId, HasProvenance, Base):
     paragraph_id: Mapped[int] = mapped_column(
         ForeignKey("paragraphs.id", ondelete="CASCADE"), index=True
     )
-    start_offset: Mapped[int] = mapped_column(doc="Code-point offset of the first quoted character.")
+    start_offset: Mapped[int] = mapped_column(
+        doc="Code-point offset of the first quoted character."
+    )
     end_offset: Mapped[int] = mapped_column(doc="Code-point offset just past the last one.")
     text: Mapped[str] = mapped_column(Text)
 

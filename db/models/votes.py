@@ -1,4 +1,4 @@
-"""Votes of a body on a motion or bill, with positions per group or member, follow-ups and reports."""
+"""Votes of a body on a motion or bill: positions per group or member, follow-ups, reports."""
 
 from __future__ import annotations
 

@@ -1,0 +1,43 @@
+# Every target sets up .venv first; pip runs again only when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install serve test lint schema lock clean
+
+install: $(INSTALLED)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+serve: $(INSTALLED)
+	$(BIN)/newsgraph db upgrade
+	$(BIN)/newsgraph load-seed --if-enabled
+	$(BIN)/newsgraph serve
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy api db newsgraph tests
+
+schema: $(INSTALLED)
+	$(BIN)/newsgraph export-schema
+
+# Re-resolve dependencies to their newest allowed versions and record them.
+lock: $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade -e '.[dev]'
+	(echo "# Exact versions the suite last passed with; 'make lock' refreshes them."; \
+	 $(BIN)/python -m pip freeze --exclude-editable | sort -f) > constraints.txt
+
+# Caches and build output only: .venv and the database under var/ stay.
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,0 +1,389 @@
+"""GraphQL over HTTP as the GraphQL-over-HTTP draft specifies it, on Strawberry's ASGI view.
+
+Strawberry's stock view ignores `Accept`, answers request errors with 200 or a plain-text
+400, and refuses GET mutations with 400; this one negotiates the response media type,
+uses the status codes the specification asks for, and always answers with a GraphQL JSON
+body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import GraphQLError, OperationDefinitionNode, parse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import process_result
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from api.context import RequestContext
+from api.graphiql import render_graphiql
+from newsgraph.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+HTML = "text/html"
+
+_ALLOWED_METHODS = ("GET", "POST")
+_OPERATIONS_BY_METHOD = {
+    "GET": frozenset({OperationType.QUERY}),
+    "POST": frozenset({OperationType.QUERY, OperationType.MUTATION}),
+}
+
+
+class _RequestError(Exception):
+    """A request the view answers with an error instead of executing it."""
+
+    def __init__(
+        self, status_code: int, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True)
+class _GraphQLRequest:
+    query: str
+    operation_name: str | None
+    variables: dict[str, Any] | None
+    extensions: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _MediaRange:
+    type: str
+    subtype: str
+    quality: float
+
+    def specificity(self, media_type: str) -> int | None:
+        """2 for an exact match, 1 for `type/*`, 0 for `*/*`, None when it doesn't match."""
+        type_, _, subtype = media_type.partition("/")
+        if self.type == "*":
+            return 0 if self.subtype == "*" else None
+        if self.type != type_:
+            return None
+        if self.subtype == "*":
+            return 1
+        return 2 if self.subtype == subtype else None
+
+
+def _split_header_value(value: str) -> tuple[str, dict[str, str]]:
+    """`application/json; charset=utf-8` → ("application/json", {"charset": "utf-8"})."""
+    media_type, *parameters = (part.strip() for part in value.split(";"))
+    parsed: dict[str, str] = {}
+    for parameter in parameters:
+        name, _, parameter_value = parameter.partition("=")
+        parsed[name.strip().lower()] = parameter_value.strip().strip('"')
+    return media_type.lower(), parsed
+
+
+def _parse_accept(header: str) -> list[_MediaRange]:
+    ranges = []
+    for item in header.split(","):
+        if not item.strip():
+            continue
+        media_range, parameters = _split_header_value(item)
+        type_, slash, subtype = media_range.partition("/")
+        if not slash or not type_ or not subtype:
+            continue  # malformed ranges are ignored rather than failing the request
+        try:
+            quality = min(max(float(parameters.get("q", "1")), 0.0), 1.0)
+        except ValueError:
+            continue
+        ranges.append(_MediaRange(type_, subtype, quality))
+    return ranges
+
+
+def _acceptability(media_type: str, ranges: list[_MediaRange]) -> tuple[float, int]:
+    """The quality the most specific matching range gives `media_type`, and that specificity."""
+    matches = [
+        (specificity, media_range.quality)
+        for media_range in ranges
+        if (specificity := media_range.specificity(media_type)) is not None
+    ]
+    if not matches:
+        return 0.0, -1
+    specificity, quality = max(matches)
+    return quality, specificity
+
+
+def _negotiate(accept: str | None) -> str | None:
+    """The response media type for an `Accept` header, or None when neither JSON type is acceptable.
+
+    A client that names both GraphQL media types equally gets the specification's
+    application/graphql-response+json; one that only sends a wildcard (curl's `*/*`) gets the
+    legacy application/json it most likely expects. Since the 2025 watershed the specification
+    reads a missing `Accept` as application/graphql-response+json.
+    """
+    if accept is None or not accept.strip():
+        return GRAPHQL_RESPONSE_JSON
+    ranges = _parse_accept(accept)
+    best: tuple[tuple[float, int, bool], str] | None = None
+    for media_type in (GRAPHQL_RESPONSE_JSON, JSON):
+        quality, specificity = _acceptability(media_type, ranges)
+        if quality <= 0:
+            continue
+        preferred = media_type == (GRAPHQL_RESPONSE_JSON if specificity == 2 else JSON)
+        rank = (quality, specificity, preferred)
+        if best is None or rank > best[0]:
+            best = (rank, media_type)
+    return best[1] if best else None
+
+
+def _wants_html(accept: str | None) -> bool:
+    """Whether the client names text/html (a browser does; `*/*` alone does not)."""
+    if not accept:
+        return False
+    ranges = _parse_accept(accept)
+    html_quality, specificity = _acceptability(HTML, ranges)
+    if specificity != 2 or html_quality <= 0:
+        return False
+    json_quality = max(_acceptability(media, ranges)[0] for media in (GRAPHQL_RESPONSE_JSON, JSON))
+    return html_quality >= json_quality
+
+
+def _optional(parameters: Mapping[str, object], name: str, kind: type, description: str) -> Any:
+    value = parameters.get(name)
+    if value is not None and not isinstance(value, kind):
+        raise _RequestError(400, f"`{name}` must be {description} or null.")
+    return value
+
+
+def _request_from_parameters(parameters: Mapping[str, object]) -> _GraphQLRequest:
+    query = parameters.get("query")
+    if query is None or query == "":
+        raise _RequestError(400, "Missing `query`: send the GraphQL document to run in `query`.")
+    if not isinstance(query, str):
+        raise _RequestError(400, "`query` must be a string holding a GraphQL document.")
+    return _GraphQLRequest(
+        query=query,
+        # The specification makes an empty operationName the same as none.
+        operation_name=_optional(parameters, "operationName", str, "a string") or None,
+        variables=_optional(parameters, "variables", dict, "a JSON object"),
+        extensions=_optional(parameters, "extensions", dict, "a JSON object"),
+    )
+
+
+def _parse_query_string(request: Request) -> _GraphQLRequest:
+    parameters: dict[str, object] = dict(request.query_params)
+    for name in ("variables", "extensions"):
+        encoded = parameters.get(name)
+        if not encoded:
+            parameters[name] = None
+            continue
+        try:
+            parameters[name] = json.loads(str(encoded))
+        except ValueError as error:
+            raise _RequestError(400, f"`{name}` must be a JSON-encoded object.") from error
+    return _request_from_parameters(parameters)
+
+
+async def _parse_body(request: Request) -> _GraphQLRequest:
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        raise _RequestError(
+            415, "Missing Content-Type: send the GraphQL request as application/json."
+        )
+    media_type, parameters = _split_header_value(content_type)
+    if media_type != JSON:
+        raise _RequestError(
+            415, f"Unsupported Content-Type {media_type!r}: send the GraphQL request as {JSON}."
+        )
+    if parameters.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+        raise _RequestError(415, "Unsupported charset: send the GraphQL request as UTF-8.")
+    try:
+        decoded = json.loads(await request.body())
+    except ValueError as error:  # includes UnicodeDecodeError
+        raise _RequestError(400, "The request body is not valid JSON.") from error
+    if not isinstance(decoded, dict):
+        raise _RequestError(
+            400, "The request body must be a JSON object with a `query`; batches are not supported."
+        )
+    return _request_from_parameters(decoded)
+
+
+@lru_cache(maxsize=256)
+def _count_operations(query: str) -> int | None:
+    """How many operations the document defines; None when it doesn't parse."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return None  # execution reports the syntax error itself
+    return sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """Whether the operation never ran: the document failed to parse, validate or coerce variables.
+
+    Errors raised while executing always carry the path of their field; these never do.
+    """
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+def _request_error_status(media_type: str) -> int:
+    # A request that parsed as HTTP but not as an executable GraphQL operation: the
+    # specification wants 400 with its own media type and 200 for legacy application/json.
+    return 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
+
+
+class GraphQLView(GraphQL[RequestContext, None]):
+    """POST and GET /graphql; GraphiQL for browsers when the settings allow it."""
+
+    def __init__(self, schema: BaseSchema, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.settings = settings
+        self._graphiql_page = render_graphiql() if settings.graphiql else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            raise RuntimeError(f"{type(self).__name__} serves HTTP only, not {scope['type']!r}")
+        request = Request(scope, receive)
+        try:
+            response = await self._handle(request)
+        except Exception:
+            # Whatever went wrong, the client gets a GraphQL body and never a traceback.
+            logger.exception("unhandled error serving %s %s", request.method, request.url.path)
+            response = self._error_response(500, "Internal server error.", JSON)
+        await response(scope, receive, send)
+
+    async def _handle(self, request: Request) -> Response:
+        accept = request.headers.get("accept")
+        media_type = _negotiate(accept)
+        try:
+            if request.method not in _ALLOWED_METHODS:
+                raise _RequestError(
+                    405,
+                    f"GraphQL requests use GET or POST, not {request.method}.",
+                    {"Allow": ", ".join(_ALLOWED_METHODS)},
+                )
+            if (
+                self._graphiql_page is not None
+                and request.method == "GET"
+                and "query" not in request.query_params
+                and _wants_html(accept)
+            ):
+                return await self.render_graphql_ide(request)
+            if media_type is None:
+                raise _RequestError(
+                    406, f"Not acceptable: ask for {GRAPHQL_RESPONSE_JSON} or {JSON} in Accept."
+                )
+            if request.method == "GET":
+                graphql_request = _parse_query_string(request)
+            else:
+                graphql_request = await _parse_body(request)
+            # Strawberry runs the first of several operations when none is named; the GraphQL
+            # specification makes that a request error.
+            if (
+                graphql_request.operation_name is None
+                and (_count_operations(graphql_request.query) or 0) > 1
+            ):
+                return self._request_error_response(
+                    "The document defines several operations: name the one to run in "
+                    "`operationName`.",
+                    media_type,
+                )
+            return await self._execute(request, graphql_request, media_type)
+        except _RequestError as error:
+            return self._error_response(
+                error.status_code, error.message, media_type or JSON, error.headers
+            )
+
+    async def _execute(
+        self, request: Request, graphql_request: _GraphQLRequest, media_type: str
+    ) -> Response:
+        sessions = request.app.state.sessions
+        # The request's one session: opened here, closed (rolling back anything a resolver
+        # left uncommitted) once the response is built and before it is sent.
+        async with sessions() as session:
+            request.state.session = session
+            context = await self.get_context(request)
+            try:
+                result = await self.schema.execute(
+                    graphql_request.query,
+                    variable_values=graphql_request.variables,
+                    context_value=context,
+                    operation_name=graphql_request.operation_name,
+                    allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
+                    operation_extensions=graphql_request.extensions,
+                )
+            except InvalidOperationTypeError as error:
+                if error.operation_type is OperationType.MUTATION:
+                    raise _RequestError(
+                        405, "Mutations must be sent with POST.", {"Allow": "POST"}
+                    ) from error
+                return self._request_error_response(
+                    "Subscriptions are not supported over HTTP.", media_type
+                )
+            except CannotGetOperationTypeError as error:
+                return self._request_error_response(error.as_http_error_reason(), media_type)
+            return self._result_response(result, media_type)
+
+    def _result_response(self, result: ExecutionResult, media_type: str) -> Response:
+        if _is_request_error(result):
+            body: dict[str, object] = {"errors": [error.formatted for error in result.errors or ()]}
+            if result.extensions:
+                body["extensions"] = result.extensions
+            return self._json_response(body, _request_error_status(media_type), media_type)
+        return self._json_response(dict(process_result(result)), 200, media_type)
+
+    def _request_error_response(self, message: str, media_type: str) -> Response:
+        return self._error_response(_request_error_status(media_type), message, media_type)
+
+    def _error_response(
+        self,
+        status_code: int,
+        message: str,
+        media_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        return self._json_response(
+            {"errors": [{"message": message}]}, status_code, media_type, headers
+        )
+
+    def _json_response(
+        self,
+        body: Mapping[str, object],
+        status_code: int,
+        media_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        return Response(
+            self.encode_json(body),
+            status_code=status_code,
+            media_type=f"{media_type}; charset=utf-8",
+            headers=headers,
+        )
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None = None
+    ) -> RequestContext:
+        # Strawberry fixes this hook's signature, so the session _execute opened travels on
+        # request.state.
+        assert isinstance(request, Request)
+        return RequestContext(
+            session=request.state.session, settings=self.settings, request=request
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        assert self._graphiql_page is not None
+        return HTMLResponse(self._graphiql_page)

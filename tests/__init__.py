@@ -1,0 +1,1 @@
+"""newsgraph's test suite: through HTTP, against real SQLite and PostgreSQL databases."""

@@ -1,0 +1,205 @@
+"""Test infrastructure: a real, migrated and seeded database per backend, and the app serving it.
+
+Every test that takes `backend` (directly or through `database_url`, `app`, `client` or
+`fresh_database`) runs twice, on SQLite and on PostgreSQL; `-k sqlite` or `-m "not postgres"`
+keeps to one. PostgreSQL tests run in schemas of their own inside the database named by
+NEWSGRAPH_TEST_POSTGRES_URL, so they never touch anyone else's tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+from starlette.applications import Starlette
+
+from api.app import create_app
+from db import migrate
+from db.engine import create_app_engine, session_factory, sync_url
+from db.seed import load_seed
+from newsgraph.settings import Settings
+from tests.support import FreshDatabase, client_for, serving
+
+SQLITE = "sqlite"
+POSTGRES = "postgres"
+
+
+class SuiteEnvironment(BaseSettings):
+    """The environment the suite runs in; the tests' counterpart of newsgraph's Settings."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    postgres_url: str = Field(
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        validation_alias="NEWSGRAPH_TEST_POSTGRES_URL",
+        description="A PostgreSQL database the suite may create and drop schemas in.",
+    )
+    ci: bool = Field(
+        default=False,
+        validation_alias="CI",
+        description="On CI an unreachable PostgreSQL fails the run instead of skipping.",
+    )
+
+
+_ENVIRONMENT = SuiteEnvironment()
+_POSTGRES_UNREACHABLE = pytest.StashKey[str]()
+
+
+def _postgres_problem(url: URL) -> str | None:
+    """Why PostgreSQL at `url` can't be used, or None when it can."""
+    engine = create_engine(sync_url(url), connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as error:
+        return str(error.orig).strip().splitlines()[0]
+    finally:
+        engine.dispose()
+    return None
+
+
+@pytest.fixture(
+    scope="session",
+    params=[SQLITE, pytest.param(POSTGRES, marks=pytest.mark.postgres)],
+    ids=[SQLITE, POSTGRES],
+)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database engine the test runs against: "sqlite" or "postgres"."""
+    name: str = request.param
+    if name == POSTGRES:
+        url = make_url(_ENVIRONMENT.postgres_url)
+        problem = _postgres_problem(url)
+        if problem is not None:
+            message = (
+                f"PostgreSQL at {url.render_as_string(hide_password=True)} is unreachable "
+                f"({problem}); set NEWSGRAPH_TEST_POSTGRES_URL or start PostgreSQL"
+            )
+            if _ENVIRONMENT.ci:
+                pytest.fail(message, pytrace=False)
+            request.config.stash[_POSTGRES_UNREACHABLE] = message
+            pytest.skip(message)
+    return name
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    message = terminalreporter.config.stash.get(_POSTGRES_UNREACHABLE, None)
+    if message is not None:
+        terminalreporter.write_sep("!", "PostgreSQL tests were SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(message, red=True)
+        terminalreporter.write_line("Only SQLite was tested: do not trust this run for PostgreSQL.")
+
+
+class IsolatedDatabases:
+    """Databases no other test or test run shares: SQLite files, or PostgreSQL schemas."""
+
+    def __init__(self, backend: str, directory: Path) -> None:
+        self.backend = backend
+        self.directory = directory
+        self._schemas: dict[str, str] = {}
+
+    def create(self, label: str) -> str:
+        """The URL of a new, empty database."""
+        name = f"{label}_{uuid.uuid4().hex[:12]}"
+        if self.backend == SQLITE:
+            return f"sqlite:///{self.directory / name}.db"
+        schema = f"newsgraph_test_{name}"
+        self._admin(f'CREATE SCHEMA "{schema}"')
+        # Everything, alembic's version table included, is created in the first schema of the
+        # search path; with only ours there, nothing else is visible either.
+        url = make_url(_ENVIRONMENT.postgres_url).update_query_dict(
+            {"options": f"-csearch_path={schema}"}
+        )
+        rendered = url.render_as_string(hide_password=False)
+        self._schemas[rendered] = schema
+        return rendered
+
+    def drop(self, url: str) -> None:
+        schema = self._schemas.pop(url, None)
+        if schema is not None:
+            self._admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    def drop_all(self) -> None:
+        for url in list(self._schemas):
+            self.drop(url)
+
+    def _admin(self, statement: str) -> None:
+        engine = create_engine(sync_url(_ENVIRONMENT.postgres_url))
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+        finally:
+            engine.dispose()
+
+
+async def prepare_database(url: str) -> None:
+    """Migrate to head and load the seed, the way `make serve` does."""
+    settings = Settings(database_url=url)
+    migrate.upgrade(settings)
+    engine = create_app_engine(settings)
+    try:
+        await load_seed(session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[IsolatedDatabases]:
+    """Makes isolated databases on the backend; drops the PostgreSQL ones at the end."""
+    made = IsolatedDatabases(backend, tmp_path_factory.mktemp(backend))
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture(scope="session")
+async def database_url(databases: IsolatedDatabases) -> str:
+    """The session's shared database: migrated to head and seeded once. Tests only read it."""
+    url = databases.create("shared")
+    await prepare_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def app(database_url: str) -> AsyncIterator[Starlette]:
+    """The app serving the shared database, lifespan running."""
+    app = create_app(Settings(database_url=database_url))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the shared `app`."""
+    async with client_for(app) as shared_client:
+        yield shared_client
+
+
+@pytest.fixture
+async def fresh_database(databases: IsolatedDatabases) -> AsyncIterator[FreshDatabase]:
+    """A migrated, seeded database of this test's own, for tests that write."""
+    url = databases.create("fresh")
+    try:
+        await prepare_database(url)
+        async with serving(url) as (app, client):
+            yield FreshDatabase(url=url, app=app, client=client)
+    finally:
+        databases.drop(url)
+
+
+@pytest.fixture
+def empty_database_url(databases: IsolatedDatabases) -> Iterator[str]:
+    """An isolated database with no tables at all, for tests of the migrations themselves."""
+    url = databases.create("empty")
+    try:
+        yield url
+    finally:
+        databases.drop(url)

@@ -1,0 +1,119 @@
+"""What tests share: talking GraphQL to the app over HTTP, and counting the SQL it runs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from api.app import create_app
+from newsgraph.settings import Settings
+
+GRAPHQL_PATH = "/graphql"
+BASE_URL = "http://newsgraph.test"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# What the GraphQL-over-HTTP specification recommends a client send.
+DEFAULT_ACCEPT = f"{GRAPHQL_RESPONSE_JSON}, application/json;q=0.9"
+
+
+@dataclass(frozen=True)
+class FreshDatabase:
+    """A migrated, seeded database of one test's own, with an app and a client serving it."""
+
+    url: str
+    app: Starlette
+    client: httpx.AsyncClient
+
+
+def client_for(app: Starlette) -> httpx.AsyncClient:
+    """An HTTP client for `app`, through ASGI: no sockets, but every byte a real client sees."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+
+
+@asynccontextmanager
+async def serving(url: str, **settings: Any) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    """An app for the database at `url` (other settings as given), lifespan running; a client."""
+    app = create_app(Settings(database_url=url, **settings))
+    async with app.router.lifespan_context(app), client_for(app) as client:
+        yield app, client
+
+
+async def graphql_response(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Response:
+    """POST one GraphQL request and return the HTTP response as it came."""
+    payload: dict[str, Any] = {"query": query}
+    if variables is not None:
+        payload["variables"] = dict(variables)
+    request_headers = httpx.Headers({"Accept": DEFAULT_ACCEPT})
+    request_headers.update(headers or {})
+    return await client.post(GRAPHQL_PATH, json=payload, headers=request_headers)
+
+
+async def graphql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST one GraphQL request that must succeed, and return its `data`."""
+    response = await graphql_response(client, query, variables, headers=headers)
+    assert response.status_code == 200, f"HTTP {response.status_code}: {response.text}"
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+_TRANSACTION_CONTROL = re.compile(
+    r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE\s+SAVEPOINT)\b", re.IGNORECASE
+)
+
+
+@dataclass
+class SQLStatements:
+    """The statements run inside a `count_sql` block, transaction control left out."""
+
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{number}. {sql}" for number, sql in enumerate(self.statements, 1))
+
+
+@contextmanager
+def count_sql(app: Starlette) -> Iterator[SQLStatements]:
+    """Record every SQL statement the app's engine executes while the block runs."""
+    recorded = SQLStatements()
+    engine = app.state.engine.sync_engine
+
+    def record(
+        connection: Any,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
+        if not _TRANSACTION_CONTROL.match(statement):
+            recorded.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield recorded
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
