@@ -13,6 +13,7 @@ from starlette.routing import Route
 from api.schema import schema
 from api.view import GraphQLView
 from db.engine import create_app_engine, session_factory
+from newsgraph.clock import Clock, SystemClock
 from newsgraph.settings import Settings
 
 
@@ -20,8 +21,11 @@ async def healthz(request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """The newsgraph app; `Settings()` (the NEWSGRAPH_* environment) unless given settings."""
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+    """The newsgraph app; `Settings()` (the NEWSGRAPH_* environment) unless given settings.
+
+    `clock` decides what "now" is for embargoes and limits; tests pass a FixedClock.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -44,4 +48,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.clock = clock or SystemClock()
     return app

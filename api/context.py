@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from api.loaders import Loaders
+from db.visibility import Viewer
 from newsgraph.settings import Settings
 
 
@@ -15,9 +16,10 @@ from newsgraph.settings import Settings
 class RequestContext:
     session: AsyncSession
     settings: Settings
+    viewer: Viewer
     request: Request | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         # Loaders cache per request: a new request must never see another's cached rows.
-        self.loaders = Loaders(self.session)
+        self.loaders = Loaders(self.session, self.viewer)

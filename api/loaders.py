@@ -13,13 +13,14 @@ from api.relay import Page
 from db.base import Base
 from db.reads import Reader
 from db.relations import ToMany, ToOne
+from db.visibility import Viewer
 
 
 class Loaders:
     """Creates each DataLoader on first use and keeps it for the rest of the request."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.reader = Reader(session)
+    def __init__(self, session: AsyncSession, viewer: Viewer) -> None:
+        self.reader = Reader(session, viewer)
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
 
     def _get(self, key: Hashable, batch: Callable[[list[Any]], Any]) -> DataLoader[Any, Any]:

@@ -29,6 +29,7 @@ from strawberry.types.graphql import OperationType
 
 from api.context import RequestContext
 from api.graphiql import render_graphiql
+from api.viewers import viewer_of
 from newsgraph.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -381,7 +382,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # request.state.
         assert isinstance(request, Request)
         return RequestContext(
-            session=request.state.session, settings=self.settings, request=request
+            session=request.state.session,
+            settings=self.settings,
+            viewer=viewer_of(request),
+            request=request,
         )
 
     async def render_graphql_ide(self, request: Request) -> Response:

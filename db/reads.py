@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from db.base import Base
 from db.relations import AnySelect, ToMany
+from db.visibility import Viewer, visible
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -20,15 +21,24 @@ ModelT = TypeVar("ModelT", bound=Base)
 class Reader:
     """The one door from a request to its session.
 
+    Every statement that selects rows of a model is narrowed to what the viewer may see.
     DataLoaders fire in the same event-loop tick, but an AsyncSession runs one statement
     at a time, so every read waits its turn here.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, viewer: Viewer) -> None:
         self._session = session
         self._lock = asyncio.Lock()
+        self.viewer = viewer
+
+    def visible(self, statement: AnySelect) -> AnySelect:
+        """`statement`, narrowed to the rows of its first entity that the viewer may see."""
+        entity = statement.column_descriptions[0].get("entity")
+        condition = visible(entity, self.viewer) if entity is not None else None
+        return statement if condition is None else statement.where(condition)
 
     async def scalars(self, statement: AnySelect) -> Sequence[Any]:
+        statement = self.visible(statement)
         async with self._lock:
             return (await self._session.scalars(statement)).all()
 
@@ -46,7 +56,7 @@ class Reader:
 
     async def related(self, relation: ToMany, keys: Sequence[int]) -> dict[int, list[Any]]:
         """Every parent's target rows in relation order, in one statement."""
-        statement, _ = _related_select(relation, keys)
+        statement, _ = _related_select(relation, keys, self.viewer)
         grouped: dict[int, list[Any]] = defaultdict(list)
         for parent_key, row in await self.rows(statement):
             grouped[parent_key].append(row)
@@ -56,7 +66,7 @@ class Reader:
         self, relation: ToMany, keys: Sequence[int], offset: int, limit: int
     ) -> dict[int, list[Any]]:
         """Rows offset+1 … offset+limit of every parent's list, in one windowed statement."""
-        unordered, pairs = _related_select(relation, keys, ordered=False)
+        unordered, pairs = _related_select(relation, keys, self.viewer, ordered=False)
         row_number = func.row_number().over(
             partition_by=pairs.c.parent_key, order_by=relation.order_by(pairs)
         )
@@ -74,18 +84,22 @@ class Reader:
 
     async def related_counts(self, relation: ToMany, keys: Sequence[int]) -> dict[int, int]:
         pairs = _pairs(relation)
-        statement = (
-            select(pairs.c.parent_key, func.count())
-            .where(pairs.c.parent_key.in_(set(keys)))
-            .group_by(pairs.c.parent_key)
+        statement = select(pairs.c.parent_key, func.count()).where(
+            pairs.c.parent_key.in_(set(keys))
         )
+        condition = visible(relation.target, self.viewer)
+        if condition is not None:
+            target = relation.target
+            statement = statement.join(target, target.id == pairs.c.target_id).where(condition)  # type: ignore[attr-defined]
+        statement = statement.group_by(pairs.c.parent_key)
         return {parent_key: count for parent_key, count in await self.rows(statement)}
 
     async def page(self, statement: AnySelect, offset: int, limit: int) -> Sequence[Any]:
         return await self.scalars(statement.offset(offset).limit(limit))
 
     async def count(self, statement: AnySelect) -> int:
-        counted = select(func.count()).select_from(statement.order_by(None).subquery())
+        narrowed = self.visible(statement).order_by(None)
+        counted = select(func.count()).select_from(narrowed.subquery())
         return int(await self.scalar(counted) or 0)
 
 
@@ -95,7 +109,7 @@ def _pairs(relation: ToMany) -> Any:
 
 
 def _related_select(
-    relation: ToMany, keys: Sequence[int], *, ordered: bool = True
+    relation: ToMany, keys: Sequence[int], viewer: Viewer, *, ordered: bool = True
 ) -> tuple[AnySelect, Any]:
     target = relation.target
     pairs = _pairs(relation)
@@ -104,6 +118,9 @@ def _related_select(
         pairs.c.target_id == target.id,  # type: ignore[attr-defined]
     )
     statement = statement.where(pairs.c.parent_key.in_(set(keys)))
+    condition = visible(target, viewer)
+    if condition is not None:
+        statement = statement.where(condition)
     if ordered:
         statement = statement.order_by(pairs.c.parent_key, *relation.order_by(pairs))
     return statement, pairs
