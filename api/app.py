@@ -10,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from api.compiler import ReadCompiler
 from api.schema import schema
 from api.view import GraphQLView
 from db.engine import create_app_engine, session_factory
+from db.jsonsql import json_dialect
 from newsgraph.clock import Clock, SystemClock
 from newsgraph.settings import Settings
 
@@ -35,6 +37,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         engine = create_app_engine(settings)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.read_compiler = (
+            ReadCompiler(schema, json_dialect(engine.dialect.name), settings)
+            if settings.compiled_reads
+            else None
+        )
         try:
             yield
         finally:

@@ -24,6 +24,11 @@ class TypeMapping:
     model: type[Base]
     columns: dict[str, Any]
     relations: dict[str, ToOne | ToMany] = field(default_factory=dict)
+    # A field whose value is one of several types: (GraphQL type, ToOne relation) pairs,
+    # the first relation whose foreign key is set deciding.
+    unions: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # A list of plain values: (ToMany relation, column of its target rows).
+    value_lists: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def values(self, row: Any) -> dict[str, Any]:
         """The scalar field values of one row, by GraphQL (Python) field name."""
@@ -245,6 +250,9 @@ STATEMENT = TypeMapping(
         ),
         "reported_in": _paragraphs_reporting(m.StatementReport, "statement_id"),
     },
+    unions={
+        "speaker": (("Person", "speaker_person"), ("Organization", "speaker_organization")),
+    },
 )
 
 ORGANIZATION = TypeMapping(
@@ -301,6 +309,7 @@ ORGANIZATION = TypeMapping(
             order_by=lambda _pairs: (m.Vote.held_on.desc().nulls_last(), m.Vote.id.desc()),
         ),
     },
+    value_lists={"aliases": ("aliases", "alias")},
 )
 
 PERSON = TypeMapping(
@@ -342,6 +351,7 @@ PERSON = TypeMapping(
             distinct=True,
         ),
     },
+    value_lists={"aliases": ("aliases", "alias")},
 )
 
 MEMBERSHIP = TypeMapping(
@@ -391,6 +401,7 @@ MENTION = TypeMapping(
         "person": ToOne(m.Person, "person_id"),
         "organization": ToOne(m.Organization, "organization_id"),
     },
+    unions={"entity": (("Person", "person"), ("Organization", "organization"))},
 )
 
 VOTE = TypeMapping(

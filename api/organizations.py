@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -126,12 +127,19 @@ async def find_by_slug_or_name(
         rows = await reader.scalars(queries.by_slug(model, slug))
         return rows[0] if rows else None
     assert name is not None
-    rows = await reader.scalars(by_name(name))
+    return choose_by_name(await reader.scalars(by_name(name)), name)
+
+
+def choose_by_name(rows: Sequence[Any], name: str) -> Any | None:
+    """The row `name` means among those whose name or an alias matches it.
+
+    A canonical name beats an alias; two rows sharing only an alias are ambiguous.
+    """
     exact = [row for row in rows if row.normalized_name == normalize_name(name)]
     if len(exact) == 1 or len(rows) == 1:
         return (exact or rows)[0]
     if rows:
-        slugs = ", ".join(row.slug for row in rows)
+        slugs = ", ".join(sorted(row.slug for row in rows))
         raise ClientError(
             f"The name {name!r} is ambiguous: it matches {slugs}. Ask by `slug` instead.",
             argument="name",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -27,7 +28,9 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from api.compiler import ReadCompiler
 from api.context import RequestContext
+from api.errors import ClientError
 from api.graphiql import render_graphiql
 from api.viewers import viewer_of
 from newsgraph.settings import Settings
@@ -36,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
+# Which path answered a query: "compiled" (one SQL statement per root field) or "resolver".
+READ_PATH_HEADER = "X-Newsgraph-Read-Path"
 HTML = "text/html"
 
 _ALLOWED_METHODS = ("GET", "POST")
@@ -318,6 +323,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
         async with sessions() as session:
             request.state.session = session
             context = await self.get_context(request)
+            compiled = await self._compiled_data(request, graphql_request, context)
+            if compiled is not None:
+                return self._json_response(
+                    {"data": compiled}, 200, media_type, {READ_PATH_HEADER: "compiled"}
+                )
             try:
                 result = await self.schema.execute(
                     graphql_request.query,
@@ -339,13 +349,45 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 return self._request_error_response(error.as_http_error_reason(), media_type)
             return self._result_response(result, media_type)
 
+    async def _compiled_data(
+        self, request: Request, graphql_request: _GraphQLRequest, context: RequestContext
+    ) -> dict[str, Any] | None:
+        """The answer from the compiled read path, or None to resolve field by field."""
+        compiler: ReadCompiler | None = request.app.state.read_compiler
+        if compiler is None:
+            return None
+        roots = compiler.compile(
+            graphql_request.query,
+            graphql_request.operation_name,
+            graphql_request.variables,
+            context.viewer,
+        )
+        if roots is None:
+            return None
+        data: dict[str, Any] = {}
+        try:
+            for root in roots:
+                rows = (await context.session.execute(root.statement)).all()
+                value = root.finish(rows)
+                data[root.response_key] = orjson.loads(value) if isinstance(value, str) else value
+        except ClientError:
+            return None  # the resolver path reports it, with the error's path
+        except Exception:
+            # The resolver path answers what still can be answered, with masked errors.
+            logger.exception("compiled read failed; resolving field by field instead")
+            await context.session.rollback()
+            return None
+        return data
+
     def _result_response(self, result: ExecutionResult, media_type: str) -> Response:
         if _is_request_error(result):
             body: dict[str, object] = {"errors": [error.formatted for error in result.errors or ()]}
             if result.extensions:
                 body["extensions"] = result.extensions
             return self._json_response(body, _request_error_status(media_type), media_type)
-        return self._json_response(dict(process_result(result)), 200, media_type)
+        return self._json_response(
+            dict(process_result(result)), 200, media_type, {READ_PATH_HEADER: "resolver"}
+        )
 
     def _request_error_response(self, message: str, media_type: str) -> Response:
         return self._error_response(_request_error_status(media_type), message, media_type)

@@ -111,6 +111,18 @@ class VoteFilter:
     held_before: date | None = strawberry.field(default=None, description="Held on or before.")
 
 
+def vote_criteria(filter: VoteFilter | None) -> queries.VoteCriteria:
+    given = filter or VoteFilter()
+    if given.held_after and given.held_before and given.held_after > given.held_before:
+        raise ClientError("`heldAfter` must not be later than `heldBefore`.", argument="filter")
+    return queries.VoteCriteria(
+        body=given.body,
+        status=given.status,
+        held_after=given.held_after,
+        held_before=given.held_before,
+    )
+
+
 @strawberry.type
 class VoteQueries:
     @strawberry.field(description="Votes, newest first.")
@@ -123,13 +135,5 @@ class VoteQueries:
         first: First = None,
         after: After = None,
     ) -> Connection[Vote]:
-        given = filter or VoteFilter()
-        if given.held_after and given.held_before and given.held_after > given.held_before:
-            raise ClientError("`heldAfter` must not be later than `heldBefore`.", argument="filter")
-        criteria = queries.VoteCriteria(
-            body=given.body,
-            status=given.status,
-            held_after=given.held_after,
-            held_before=given.held_before,
-        )
-        return await root_connection(info, Vote, queries.votes(criteria), first, after)
+        statement = queries.votes(vote_criteria(filter))
+        return await root_connection(info, Vote, statement, first, after)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.jsonsql import urlsafe_base64
 from newsgraph.settings import Settings
 
 _ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "psycopg"}
@@ -51,7 +52,9 @@ def _prepare_sqlite_file(url: URL) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # The compiled read path encodes IDs and cursors in SQL; PostgreSQL has encode().
+    dbapi_connection.create_function("newsgraph_base64", 1, urlsafe_base64, deterministic=True)
     # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -72,7 +75,7 @@ def create_sync_engine(settings: Settings) -> Engine:
         _prepare_sqlite_file(url)
     engine = create_engine(url, echo=settings.database_echo, **_engine_options(url, settings))
     if url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _prepare_sqlite_connection)
     return engine
 
 
@@ -82,7 +85,7 @@ def create_app_engine(settings: Settings) -> AsyncEngine:
         _prepare_sqlite_file(url)
     engine = create_async_engine(url, echo=settings.database_echo, **_engine_options(url, settings))
     if url.get_backend_name() == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
     return engine
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from db.base import Base
 from db.relations import AnySelect, ToMany
-from db.visibility import Viewer, visible
+from db.visibility import Viewer, narrow, visible
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -31,14 +31,8 @@ class Reader:
         self._lock = asyncio.Lock()
         self.viewer = viewer
 
-    def visible(self, statement: AnySelect) -> AnySelect:
-        """`statement`, narrowed to the rows of its first entity that the viewer may see."""
-        entity = statement.column_descriptions[0].get("entity")
-        condition = visible(entity, self.viewer) if entity is not None else None
-        return statement if condition is None else statement.where(condition)
-
     async def scalars(self, statement: AnySelect) -> Sequence[Any]:
-        statement = self.visible(statement)
+        statement = narrow(statement, self.viewer)
         async with self._lock:
             return (await self._session.scalars(statement)).all()
 
@@ -98,7 +92,7 @@ class Reader:
         return await self.scalars(statement.offset(offset).limit(limit))
 
     async def count(self, statement: AnySelect) -> int:
-        narrowed = self.visible(statement).order_by(None)
+        narrowed = narrow(statement, self.viewer).order_by(None)
         counted = select(func.count()).select_from(narrowed.subquery())
         return int(await self.scalar(counted) or 0)
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from db import models as m
+from db.relations import AnySelect
 
 
 class Role(enum.Enum):
@@ -61,3 +62,10 @@ def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
             m.ArticleLink.to_article_id.in_(visible_articles),
         )
     return None
+
+
+def narrow(statement: AnySelect, viewer: Viewer) -> AnySelect:
+    """`statement`, limited to the rows of its first entity that `viewer` may see."""
+    entity = statement.column_descriptions[0].get("entity")
+    condition = visible(entity, viewer) if entity is not None else None
+    return statement if condition is None else statement.where(condition)

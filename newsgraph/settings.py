@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="Python log level name.")
     default_page_size: int = Field(default=20, ge=1, description="`first` when omitted.")
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` accepted.")
+    compiled_reads: bool = Field(
+        default=True,
+        description="Answer queries the compiler understands with one SQL statement per root "
+        "field; off sends every query through the field-by-field resolvers.",
+    )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
     )

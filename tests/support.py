@@ -44,6 +44,18 @@ async def serving(url: str, **settings: Any) -> AsyncIterator[tuple[Starlette, h
         yield app, client
 
 
+@dataclass(frozen=True)
+class SentQuery:
+    query: str
+    variables: Mapping[str, Any] | None
+
+
+# Every request the suite sends to the shared, seed-only database, replayed by
+# tests/test_differential.py through both read paths.
+SENT_TO_SHARED_DATABASE: list[SentQuery] = []
+SHARED_CLIENTS: set[int] = set()
+
+
 async def graphql_response(
     client: httpx.AsyncClient,
     query: str,
@@ -57,6 +69,8 @@ async def graphql_response(
         payload["variables"] = dict(variables)
     request_headers = httpx.Headers({"Accept": DEFAULT_ACCEPT})
     request_headers.update(headers or {})
+    if id(client) in SHARED_CLIENTS:
+        SENT_TO_SHARED_DATABASE.append(SentQuery(query, variables))
     return await client.post(GRAPHQL_PATH, json=payload, headers=request_headers)
 
 

@@ -19,7 +19,7 @@ from newsgraph.document import (
     SpeakerRecord,
     StatementRecord,
 )
-from tests.support import count_sql, graphql
+from tests.support import count_sql, graphql, serving
 
 ARTICLE_PAGE = """
 query ArticlePage($first: Int!) {
@@ -36,12 +36,14 @@ query ArticlePage($first: Int!) {
   }
 }
 """
-# One statement per relation the page touches: the page, its count, publishers,
-# paragraphs, quotes, statements and speakers.
+# Resolving field by field, one statement per relation the page touches: the page, its
+# count, publishers, paragraphs, quotes, statements and speakers.
 ARTICLE_PAGE_STATEMENTS = 7
 # The organization, its aliases, the statements window and its count, their quotes and
 # articles, the quotes' paragraphs and those paragraphs' articles, related articles.
 HEADLINE_QUERY_STATEMENTS = 9
+# The compiled read path: one statement per root field, whatever the nesting.
+COMPILED_STATEMENTS = 1
 PARAGRAPHS_PER_ARTICLE = 3
 
 
@@ -95,25 +97,35 @@ async def hundred_and_twenty_articles(fresh_database):
     return fresh_database
 
 
-async def test_headline_query_runs_a_fixed_number_of_statements(app, client):
-    with count_sql(app) as sql:
-        await graphql(client, HEADLINE_QUERY)
+@pytest.mark.parametrize(
+    ("compiled", "statements"),
+    [(True, COMPILED_STATEMENTS), (False, HEADLINE_QUERY_STATEMENTS)],
+    ids=["compiled", "resolver"],
+)
+async def test_headline_query_runs_a_fixed_number_of_statements(database_url, compiled, statements):
+    async with serving(database_url, compiled_reads=compiled) as (app, client):
+        with count_sql(app) as sql:
+            await graphql(client, HEADLINE_QUERY)
 
-    assert sql.count == HEADLINE_QUERY_STATEMENTS, str(sql)
+    assert sql.count == statements, str(sql)
 
 
+@pytest.mark.parametrize(
+    ("compiled", "statements"),
+    [(True, COMPILED_STATEMENTS), (False, ARTICLE_PAGE_STATEMENTS)],
+    ids=["compiled", "resolver"],
+)
 @pytest.mark.parametrize("first", [10, 100])
 async def test_article_page_statement_count_does_not_grow_with_page_size(
-    hundred_and_twenty_articles, first
+    hundred_and_twenty_articles, first, compiled, statements
 ):
-    database = hundred_and_twenty_articles
-
-    with count_sql(database.app) as sql:
-        data = await graphql(database.client, ARTICLE_PAGE, {"first": first})
+    async with serving(hundred_and_twenty_articles.url, compiled_reads=compiled) as (app, client):
+        with count_sql(app) as sql:
+            data = await graphql(client, ARTICLE_PAGE, {"first": first})
 
     edges = data["articles"]["edges"]
     assert len(edges) == first
     assert all(len(edge["node"]["paragraphs"]) == PARAGRAPHS_PER_ARTICLE for edge in edges[:-1])
     quotes = [q for e in edges for p in e["node"]["paragraphs"] for q in p["quotes"]]
     assert len(quotes) >= first * PARAGRAPHS_PER_ARTICLE - PARAGRAPHS_PER_ARTICLE
-    assert sql.count == ARTICLE_PAGE_STATEMENTS, str(sql)
+    assert sql.count == statements, str(sql)

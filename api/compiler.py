@@ -1,0 +1,590 @@
+"""The compiled read path: a validated query becomes one SQL statement per root field.
+
+Resolving field by field spends its time in Python, not in the database. Here the
+selection is walked once against the same declarations the resolvers use (api/mapping.py)
+and turned into SQL that builds each root field's JSON inside the database, shaped and
+formatted exactly as the resolver path would answer. Whatever this module cannot compile
+(node lookups, introspection, mutations, @defer, a client error to report) returns None,
+and the request goes down the resolver path, which stays the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    validate,
+)
+from graphql.execution.collect_fields import (
+    FieldDetails,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from sqlalchemy import ColumnElement, case, func, inspect, literal, null, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import ClauseAdapter
+
+from api import mapping as maps
+from api.articles import ArticleFilter, article_criteria
+from api.enums import DateOrder
+from api.errors import ClientError
+from api.organizations import choose_by_name
+from api.relay import Page, encode_cursor
+from api.statements import StatementFilter, statement_criteria
+from api.votes import VoteFilter, vote_criteria
+from db import models as m
+from db import queries
+from db.jsonsql import JsonDialect
+from db.relations import AnySelect, ToMany, ToOne
+from db.visibility import Viewer, narrow, visible
+from newsgraph.settings import Settings
+
+
+class NotCompiled(Exception):
+    """This selection goes down the resolver path instead."""
+
+
+@dataclass(frozen=True)
+class RootStatement:
+    """One root field's SQL: its first column is the field's JSON value."""
+
+    response_key: str
+    statement: AnySelect
+    # Picks the answer from the statement's rows (most roots: the one row's JSON).
+    finish: Callable[[Sequence[Any]], Any]
+
+
+def _single_value(rows: Sequence[Any]) -> Any:
+    return rows[0][0] if rows else None
+
+
+def _unwrap(graphql_type: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
+    """The named type inside NonNull, and whether a List wraps it."""
+    is_list = False
+    while isinstance(graphql_type, GraphQLNonNull | GraphQLList):
+        if isinstance(graphql_type, GraphQLList):
+            is_list = True
+        graphql_type = graphql_type.of_type
+    return graphql_type, is_list
+
+
+def _adapt(expression: Any, alias: Any) -> Any:
+    """`expression`, written against a model's table, rewritten against an alias of it."""
+    if hasattr(expression, "__clause_element__"):  # a bare mapped attribute
+        expression = expression.__clause_element__()
+    return ClauseAdapter(inspect(alias).selectable).traverse(expression)
+
+
+class ReadCompiler:
+    """Compiles query documents for one schema and one database dialect."""
+
+    def __init__(self, schema: strawberry.Schema, dialect: JsonDialect, settings: Settings) -> None:
+        self.schema = schema._schema
+        self.dialect = dialect
+        self.settings = settings
+        self.mappings = {mapping.graphql_type: mapping for mapping in maps.ALL}
+        self.name_converter = schema.config.name_converter
+        # GraphQL field name -> Python (mapping) field name, per mapped type.
+        self.python_names: dict[str, dict[str, str]] = {}
+        for type_name in self.mappings:
+            definition = schema.get_type_by_name(type_name)
+            assert definition is not None and hasattr(definition, "fields")
+            self.python_names[type_name] = {
+                schema.config.name_converter.get_graphql_name(f): f.python_name
+                for f in definition.fields
+            }
+        self._documents = lru_cache(maxsize=512)(self._parse_and_validate)
+
+    def _parse_and_validate(self, query: str) -> DocumentNode | None:
+        try:
+            document = parse(query)
+        except GraphQLError:
+            return None
+        return None if validate(self.schema, document) else document
+
+    # --- entry point -------------------------------------------------------------------
+
+    def compile(
+        self,
+        query: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        viewer: Viewer,
+    ) -> list[RootStatement] | None:
+        """The root statements answering this request, or None for the resolver path."""
+        document = self._documents(query)
+        if document is None:
+            return None
+        try:
+            return self._compile_operation(document, operation_name, variables or {}, viewer)
+        except (NotCompiled, ClientError):
+            return None
+
+    def _compile_operation(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        viewer: Viewer,
+    ) -> list[RootStatement]:
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        chosen = [
+            o
+            for o in operations
+            if operation_name is None or (o.name is not None and o.name.value == operation_name)
+        ]
+        if len(chosen) != 1 or chosen[0].operation is not OperationType.QUERY:
+            raise NotCompiled("not exactly one query operation")
+        operation = chosen[0]
+        fragments = {
+            d.name.value: FragmentDetails(d)
+            for d in document.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
+        coerced = get_variable_values(
+            self.schema, operation.variable_definitions or (), dict(variables)
+        )
+        if not isinstance(coerced, VariableValues):
+            raise NotCompiled("variables do not coerce")
+        query_type = self.schema.query_type
+        assert query_type is not None
+        walk = _Walk(self, fragments, coerced, operation, viewer)
+        collected = collect_fields(self.schema, fragments, coerced, query_type, operation)
+        if collected.new_defer_usages:
+            raise NotCompiled("@defer")
+        return [
+            walk.root(response_key, query_type, details)
+            for response_key, details in collected.grouped_field_set.items()
+        ]
+
+
+class _Walk:
+    """One compilation: the operation, its fragments and variables, and who is asking."""
+
+    def __init__(
+        self,
+        compiler: ReadCompiler,
+        fragments: dict[str, FragmentDetails],
+        variables: VariableValues,
+        operation: OperationDefinitionNode,
+        viewer: Viewer,
+    ) -> None:
+        self.compiler = compiler
+        self.sql = compiler.dialect
+        self.fragments = fragments
+        self.variables = variables
+        self.operation = operation
+        self.viewer = viewer
+
+    # --- roots ---------------------------------------------------------------------------
+
+    def root(
+        self, response_key: str, query_type: GraphQLObjectType, details: list[FieldDetails]
+    ) -> RootStatement:
+        field_name = details[0].node.name.value
+        if field_name == "__typename":
+            return RootStatement(response_key, select(literal(query_type.name)), _single_value)
+        field = query_type.fields[field_name]
+        arguments = get_argument_values(field, details[0].node, self.variables)
+        named, _ = _unwrap(field.type)
+        if field_name in ("article", "organization", "person"):
+            return self._root_object(response_key, field_name, arguments, named, details)
+        if field_name in _ROOT_LISTS:
+            statement = self._root_list(field_name, arguments)
+            assert isinstance(named, GraphQLObjectType)
+            value = self.connection(
+                named, details, narrow(statement, self.viewer), arguments, parent=None
+            )
+            return RootStatement(response_key, select(value), _single_value)
+        raise NotCompiled(f"root field {field_name}")
+
+    def _root_list(self, field_name: str, arguments: dict[str, Any]) -> AnySelect:
+        """The same SELECT the resolver of a root list runs, from the same criteria."""
+        order = arguments.get("orderBy", DateOrder.NEWEST_FIRST)
+        if field_name == "articles":
+            filter = self._input(ArticleFilter, arguments.get("filter"))
+            return queries.articles(article_criteria(filter, order))
+        if field_name == "statements":
+            filter = self._input(StatementFilter, arguments.get("filter"))
+            return queries.statements(statement_criteria(filter, order))
+        if field_name == "votes":
+            return queries.votes(vote_criteria(self._input(VoteFilter, arguments.get("filter"))))
+        if field_name == "organizations":
+            return queries.organizations(arguments.get("search"), arguments.get("kind"))
+        return queries.persons(arguments.get("search"))
+
+    def _input(self, input_class: Any, value: dict[str, Any] | None) -> Any:
+        """A strawberry input object from the coerced GraphQL value (camelCase keys)."""
+        if value is None:
+            return None
+        converter = self.compiler.name_converter
+        fields = input_class.__strawberry_definition__.fields
+        return input_class(
+            **{
+                f.python_name: value[converter.get_graphql_name(f)]
+                for f in fields
+                if converter.get_graphql_name(f) in value
+            }
+        )
+
+    def _root_object(
+        self,
+        response_key: str,
+        field_name: str,
+        arguments: dict[str, Any],
+        graphql_type: Any,
+        details: list[FieldDetails],
+    ) -> RootStatement:
+        model = self.compiler.mappings[graphql_type.name].model
+        slug, name = arguments.get("slug"), arguments.get("name")
+        if field_name == "article":
+            base = queries.article_by_slug(arguments["slug"])
+        elif (slug is None) == (name is None):
+            raise NotCompiled("slug and name both or neither: the resolver explains")
+        elif slug is not None:
+            base = queries.by_slug(model, slug)
+        else:
+            by_name = (
+                queries.organizations_by_name
+                if field_name == "organization"
+                else queries.persons_by_name
+            )
+            base = by_name(str(name))
+        rows = narrow(base, self.viewer).subquery()
+        row = aliased(model, rows)
+        value = self.object(graphql_type, details, row)
+        if name is None:
+            return RootStatement(
+                response_key, select(value).select_from(rows).limit(1), _single_value
+            )
+
+        asked: str = name
+
+        def choose(found: Sequence[Any]) -> Any:
+            chosen = choose_by_name(found, asked)  # may raise ClientError, as the resolver does
+            return None if chosen is None else chosen.value
+
+        statement = select(
+            value.label("value"),
+            rows.c.slug.label("slug"),
+            rows.c.normalized_name.label("normalized_name"),
+        ).select_from(rows)
+        return RootStatement(response_key, statement, choose)
+
+    # --- objects -------------------------------------------------------------------------
+
+    def object(
+        self, graphql_type: GraphQLObjectType, details: list[FieldDetails], row: Any
+    ) -> ColumnElement[Any]:
+        """The JSON object of `row` (a model alias) with the fields `details` select."""
+        collected = collect_subfields(
+            self.compiler.schema,
+            self.fragments,
+            self.variables,
+            self.operation,
+            graphql_type,
+            details,
+        )
+        if collected.new_defer_usages:
+            raise NotCompiled("@defer")
+        pairs = [
+            (key, self.field(graphql_type, field_details, row))
+            for key, field_details in collected.grouped_field_set.items()
+        ]
+        return self.sql.object(pairs)
+
+    def field(
+        self, parent_type: GraphQLObjectType, details: list[FieldDetails], row: Any
+    ) -> ColumnElement[Any]:
+        node = details[0].node
+        field_name = node.name.value
+        if field_name == "__typename":
+            return self.sql.string(parent_type.name)
+        mapping = self.compiler.mappings.get(parent_type.name)
+        if mapping is None:
+            raise NotCompiled(f"type {parent_type.name}")
+        field = parent_type.fields[field_name]
+        python_name = self.compiler.python_names[parent_type.name].get(field_name)
+        if field_name == "id" and python_name == "id":
+            return self.sql.global_id(parent_type.name, row.id)
+        arguments = get_argument_values(field, node, self.variables)
+        named, is_list = _unwrap(field.type)
+        if python_name in mapping.columns:
+            return self.scalar(getattr(row, mapping.columns[python_name].key), named)
+        if python_name in mapping.value_lists:
+            relation_name, column = mapping.value_lists[python_name]
+            values = mapping.relations[relation_name]
+            assert isinstance(values, ToMany)
+            return self.value_list(values, column, row)
+        if python_name in mapping.unions:
+            return self.union(mapping.unions[python_name], mapping, details, row)
+        relation = mapping.relations.get(python_name or "")
+        if relation is None or not isinstance(named, GraphQLObjectType):
+            raise NotCompiled(f"{parent_type.name}.{field_name}")
+        if isinstance(relation, ToOne):
+            return self.to_one(relation, named, details, row)
+        if is_list:
+            return self.to_many(relation, named, details, row)
+        return self.connection(
+            named, details, self._related_rows(relation, row), arguments, parent=relation
+        )
+
+    def scalar(self, column: Any, graphql_type: Any) -> ColumnElement[Any]:
+        if isinstance(graphql_type, GraphQLEnumType):
+            return self.sql.enum(column, _ENUMS_BY_NAME[graphql_type.name])
+        assert isinstance(graphql_type, GraphQLScalarType)
+        if graphql_type.name == "DateTime":
+            return self.sql.timestamp(column)
+        if graphql_type.name == "Boolean":
+            return self.sql.boolean(column)
+        if graphql_type.name in ("String", "Int", "Float", "Date", "ID"):
+            return column  # type: ignore[no-any-return]
+        raise NotCompiled(f"scalar {graphql_type.name}")
+
+    def to_one(
+        self,
+        relation: ToOne,
+        graphql_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        row: Any,
+    ) -> ColumnElement[Any]:
+        target = aliased(relation.target)
+        statement = select(self.object(graphql_type, details, target)).where(
+            target.id == getattr(row, relation.foreign_key)  # type: ignore[attr-defined]
+        )
+        condition = visible(relation.target, self.viewer)
+        if condition is not None:
+            statement = statement.where(_adapt(condition, target))
+        return self.sql.embed(statement)
+
+    def union(
+        self,
+        members: tuple[tuple[str, str], ...],
+        mapping: maps.TypeMapping,
+        details: list[FieldDetails],
+        row: Any,
+    ) -> ColumnElement[Any]:
+        branches = []
+        for type_name, relation_name in members:
+            relation = mapping.relations[relation_name]
+            assert isinstance(relation, ToOne)
+            member_type = self.compiler.schema.type_map[type_name]
+            assert isinstance(member_type, GraphQLObjectType)
+            branches.append(
+                (
+                    getattr(row, relation.foreign_key).is_not(None),
+                    self.to_one(relation, member_type, details, row),
+                )
+            )
+        return case(*branches, else_=null())
+
+    def _related_rows(self, relation: ToMany, row: Any) -> AnySelect:
+        """The visible target rows of `row`'s relation, in relation order (an aliased select)."""
+        pairs_select = relation.pairs.distinct() if relation.distinct else relation.pairs
+        pairs = pairs_select.subquery()
+        target = aliased(relation.target)
+        statement = (
+            select(target)
+            .select_from(pairs)
+            .join(target, target.id == pairs.c.target_id)  # type: ignore[attr-defined]
+            .where(pairs.c.parent_key == row.id)
+            .order_by(*[_adapt(o, target) for o in relation.order_by(pairs)])
+            # Explicit: this select may end up in a FROM clause, where SQLAlchemy would
+            # otherwise add the parent's table instead of referring to the outer row.
+            .correlate(row)
+        )
+        condition = visible(relation.target, self.viewer)
+        if condition is not None:
+            statement = statement.where(_adapt(condition, target))
+        return statement
+
+    def to_many(
+        self,
+        relation: ToMany,
+        graphql_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        row: Any,
+    ) -> ColumnElement[Any]:
+        statement = self._related_rows(relation, row)
+        target = statement.column_descriptions[0]["entity"]
+        order = list(statement._order_by_clauses)
+        value = self.object(graphql_type, details, target)
+        return self.sql.array(statement.order_by(None), value, order)
+
+    def value_list(self, relation: ToMany, column: str, row: Any) -> ColumnElement[Any]:
+        statement = self._related_rows(relation, row)
+        target = statement.column_descriptions[0]["entity"]
+        order = list(statement._order_by_clauses)
+        value = getattr(target, column)
+        return self.sql.array(statement.order_by(None), value, order, of_json=False)
+
+    # --- connections ---------------------------------------------------------------------
+
+    def connection(
+        self,
+        graphql_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        rows: AnySelect,
+        arguments: dict[str, Any],
+        parent: ToMany | None,
+    ) -> ColumnElement[Any]:
+        """A connection over `rows` (a select of one entity, ordered): page, edges, count."""
+        settings = self.compiler.settings
+        page = Page.from_arguments(
+            arguments.get("first"),
+            arguments.get("after"),
+            default=settings.default_page_size,
+            maximum=settings.max_page_size,
+        )
+        entity = rows.column_descriptions[0]["entity"]
+        order = list(rows._order_by_clauses)
+        row_number = func.row_number().over(order_by=order).label("row_number")
+        ranked = rows.order_by(None).add_columns(row_number).subquery()
+        node_row = aliased(entity, ranked)
+        window = (
+            select(node_row)
+            .select_from(ranked)
+            .where(
+                ranked.c.row_number > page.offset,
+                ranked.c.row_number <= page.offset + page.first + 1,
+            )
+        )
+        collected = collect_subfields(
+            self.compiler.schema,
+            self.fragments,
+            self.variables,
+            self.operation,
+            graphql_type,
+            details,
+        )
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        for key, field_details in collected.grouped_field_set.items():
+            name = field_details[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, self.sql.string(graphql_type.name)))
+            elif name == "totalCount":
+                counted = select(func.count()).select_from(rows.order_by(None).subquery())
+                pairs.append((key, counted.scalar_subquery()))
+            elif name == "edges":
+                pairs.append(
+                    (key, self._edges(graphql_type, field_details, window, ranked, node_row, page))
+                )
+            elif name == "pageInfo":
+                pairs.append((key, self._page_info(graphql_type, field_details, ranked, page)))
+            else:
+                raise NotCompiled(f"{graphql_type.name}.{name}")
+        return self.sql.object(pairs)
+
+    def _edges(
+        self,
+        connection_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        window: AnySelect,
+        ranked: Any,
+        node_row: Any,
+        page: Page,
+    ) -> ColumnElement[Any]:
+        edge_type, _ = _unwrap(connection_type.fields["edges"].type)
+        assert isinstance(edge_type, GraphQLObjectType)
+        node_type, _ = _unwrap(edge_type.fields["node"].type)
+        assert isinstance(node_type, GraphQLObjectType)
+        collected = collect_subfields(
+            self.compiler.schema, self.fragments, self.variables, self.operation, edge_type, details
+        )
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        for key, field_details in collected.grouped_field_set.items():
+            name = field_details[0].node.name.value
+            if name == "__typename":
+                pairs.append((key, self.sql.string(edge_type.name)))
+            elif name == "cursor":
+                pairs.append((key, self.sql.cursor(ranked.c.row_number - 1)))
+            elif name == "node":
+                pairs.append((key, self.object(node_type, field_details, node_row)))
+            else:
+                raise NotCompiled(f"{edge_type.name}.{name}")
+        on_page = window.where(ranked.c.row_number <= page.offset + page.first)
+        return self.sql.array(on_page, self.sql.object(pairs), [ranked.c.row_number])
+
+    def _page_info(
+        self,
+        connection_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        ranked: Any,
+        page: Page,
+    ) -> ColumnElement[Any]:
+        info_type, _ = _unwrap(connection_type.fields["pageInfo"].type)
+        assert isinstance(info_type, GraphQLObjectType)
+        # How many rows follow the offset, up to one past the page: that is all it takes.
+        ahead = (
+            select(func.count().label("ahead"))
+            .where(
+                ranked.c.row_number > page.offset,
+                ranked.c.row_number <= page.offset + page.first + 1,
+            )
+            .subquery()
+        )
+        collected = collect_subfields(
+            self.compiler.schema, self.fragments, self.variables, self.operation, info_type, details
+        )
+        pairs: list[tuple[str, ColumnElement[Any]]] = []
+        for key, field_details in collected.grouped_field_set.items():
+            name = field_details[0].node.name.value
+            if name == "__typename":
+                value: ColumnElement[Any] = self.sql.string(info_type.name)
+            elif name == "hasNextPage":
+                value = self.sql.boolean(ahead.c.ahead > page.first)
+            elif name == "hasPreviousPage":
+                value = self.sql.boolean(literal(page.offset > 0))
+            elif name == "startCursor":
+                value = case((ahead.c.ahead > 0, literal(encode_cursor(page.offset))), else_=null())
+                if page.first == 0:
+                    value = null()
+            elif name == "endCursor":
+                last = case(
+                    (ahead.c.ahead > page.first, page.offset + page.first - 1),
+                    else_=page.offset + ahead.c.ahead - 1,
+                )
+                value = (
+                    case((ahead.c.ahead > 0, self.sql.cursor(last)), else_=null())
+                    if page.first > 0
+                    else null()
+                )
+            else:
+                raise NotCompiled(f"{info_type.name}.{name}")
+            pairs.append((key, value))
+        return self.sql.embed(select(self.sql.object(pairs)).select_from(ahead))
+
+
+_ROOT_LISTS = frozenset({"articles", "organizations", "persons", "statements", "votes"})
+
+_ENUMS_BY_NAME = {
+    enum_class.__name__: enum_class
+    for enum_class in (
+        m.ParagraphKind,
+        m.PublicationStatus,
+        m.CreditRole,
+        m.OrganizationKind,
+        m.StatementMedium,
+        m.VoteStatus,
+        m.VoteOutcome,
+        m.VoteOption,
+    )
+}

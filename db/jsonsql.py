@@ -1,0 +1,219 @@
+"""SQL that builds JSON inside the database, in the exact shape the GraphQL resolvers would return.
+
+The compiled read path asks these builders for objects, arrays, IDs, cursors and scalar
+formats; each dialect answers with functions its engine has (PostgreSQL's json_build_object
+and json_agg, SQLite's json_object and json_group_array) and formats values the way
+Python's JSON encoding of the resolver path's values would.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    String,
+    aggregate_order_by,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.relations import AnySelect
+
+Pairs = Sequence[tuple[str, ColumnElement[Any]]]
+
+
+def _concat(*parts: ColumnElement[Any]) -> ColumnElement[Any]:
+    """String concatenation, spelled || on both engines whatever SQLAlchemy infers of the types."""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.op("||")(part)
+    return joined
+
+
+def _sql_string(value: str) -> ColumnElement[Any]:
+    # Keys and type names are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): safe to inline,
+    # and inlined literals keep PostgreSQL from asking for parameter types.
+    if not value.replace("_", "a").isalnum():
+        raise ValueError(f"not a GraphQL name: {value!r}")
+    return literal_column(f"'{value}'")
+
+
+def urlsafe_base64(text: str) -> str:
+    """The encoding of global IDs and cursors; SQLite calls it as newsgraph_base64()."""
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+class JsonDialect:
+    """How one engine builds the JSON of a response."""
+
+    name = ""
+
+    def object(self, pairs: Pairs) -> ColumnElement[Any]:
+        raise NotImplementedError
+
+    def array(
+        self,
+        source: AnySelect,
+        value: ColumnElement[Any],
+        order_by: Sequence[ColumnElement[Any]],
+        *,
+        of_json: bool = True,
+    ) -> ColumnElement[Any]:
+        """A JSON array of `value` over the rows of `source`, in order; [] when there are none.
+
+        `of_json` says whether the values are JSON themselves or plain SQL scalars.
+        """
+        raise NotImplementedError
+
+    def embed(self, subquery: AnySelect) -> ColumnElement[Any]:
+        """The JSON value one correlated subquery produces, kept as JSON (not as text)."""
+        raise NotImplementedError
+
+    def boolean(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        raise NotImplementedError
+
+    def timestamp(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A UTC timestamp as Python's isoformat() writes an aware datetime."""
+        raise NotImplementedError
+
+    def base64(self, text: ColumnElement[Any]) -> ColumnElement[Any]:
+        raise NotImplementedError
+
+    def string(self, value: str) -> ColumnElement[Any]:
+        return _sql_string(value)
+
+    def global_id(self, type_name: str, pk: ColumnElement[Any]) -> ColumnElement[Any]:
+        return self.base64(_concat(literal_column(f"'{type_name}:'"), cast(pk, String)))
+
+    def cursor(self, offset: ColumnElement[Any]) -> ColumnElement[Any]:
+        return self.base64(_concat(literal_column("'offset:'"), cast(offset, String)))
+
+    def enum(self, column: ColumnElement[Any], members: type[enum.Enum]) -> ColumnElement[Any]:
+        """A stored enum value as its GraphQL name (the member name)."""
+        return case(
+            *[(column == literal(member.value), literal(member.name)) for member in members],
+            else_=null(),
+        )
+
+    def to_int(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
+        return cast(value, Integer)
+
+
+def _flatten(pairs: Pairs) -> list[ColumnElement[Any]]:
+    arguments: list[ColumnElement[Any]] = []
+    for key, value in pairs:
+        arguments += [_sql_string(key), value]
+    return arguments
+
+
+class PostgresJson(JsonDialect):
+    name = "postgresql"
+
+    def object(self, pairs: Pairs) -> ColumnElement[Any]:
+        return func.json_build_object(*_flatten(pairs))
+
+    def array(
+        self,
+        source: AnySelect,
+        value: ColumnElement[Any],
+        order_by: Sequence[ColumnElement[Any]],
+        *,
+        of_json: bool = True,
+    ) -> ColumnElement[Any]:
+        aggregated: ColumnElement[Any] = func.json_agg(value)
+        if order_by:
+            aggregated = aggregate_order_by(func.json_agg(value), *order_by)
+        return source.with_only_columns(
+            func.coalesce(aggregated, literal_column("'[]'::json"))
+        ).scalar_subquery()
+
+    def embed(self, subquery: AnySelect) -> ColumnElement[Any]:
+        return subquery.scalar_subquery()
+
+    def boolean(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column
+
+    def timestamp(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        utc = column.op("AT TIME ZONE")(literal_column("'UTC'"))
+        whole = func.to_char(utc, literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'"))
+        fraction = case(
+            (func.extract("microseconds", column) % 1000000 == 0, literal_column("''")),
+            else_=_concat(literal_column("'.'"), func.to_char(utc, literal_column("'US'"))),
+        )
+        return _concat(whole, fraction, literal_column("'+00:00'"))
+
+    def base64(self, text: ColumnElement[Any]) -> ColumnElement[Any]:
+        encoded = func.encode(
+            func.convert_to(text, literal_column("'UTF8'")), literal_column("'base64'")
+        )
+        return func.translate(encoded, literal_column("'+/'"), literal_column("'-_'"))
+
+
+class SqliteJson(JsonDialect):
+    name = "sqlite"
+
+    def object(self, pairs: Pairs) -> ColumnElement[Any]:
+        return func.json_object(*_flatten(pairs))
+
+    def array(
+        self,
+        source: AnySelect,
+        value: ColumnElement[Any],
+        order_by: Sequence[ColumnElement[Any]],
+        *,
+        of_json: bool = True,
+    ) -> ColumnElement[Any]:
+        # SQLite before 3.44 has no ORDER BY inside aggregates: aggregate an ordered
+        # subquery, whose order json_group_array keeps. Values lose their JSON subtype
+        # when they leave a subquery, so json() restores it.
+        rows = source.with_only_columns(value.label("value")).order_by(*order_by).subquery()
+        element = func.json(rows.c.value) if of_json else rows.c.value
+        return select(func.json_group_array(element)).scalar_subquery()
+
+    def embed(self, subquery: AnySelect) -> ColumnElement[Any]:
+        return func.json(subquery.scalar_subquery())
+
+    def boolean(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return case(
+            (column.is_(None), null()),
+            (column == 0, func.json(literal_column("'false'"))),
+            else_=func.json(literal_column("'true'")),
+        )
+
+    def timestamp(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
+        # SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff', in UTC.
+        day = func.substr(column, 1, 10)
+        seconds = func.substr(column, 12, 8)
+        micro = func.substr(column, 21, 6)
+        t: ColumnElement[Any] = literal_column("'T'")
+        dot: ColumnElement[Any] = literal_column("'.'")
+        utc: ColumnElement[Any] = literal_column("'+00:00'")
+        return case(
+            (column.is_(None), null()),
+            (
+                func.coalesce(micro, literal_column("''")).in_(["", "000000"]),
+                _concat(day, t, seconds, utc),
+            ),
+            else_=_concat(day, t, seconds, dot, micro, utc),
+        )
+
+    def base64(self, text: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.newsgraph_base64(text)
+
+
+def json_dialect(dialect_name: str) -> JsonDialect:
+    if dialect_name == "postgresql":
+        return PostgresJson()
+    if dialect_name == "sqlite":
+        return SqliteJson()
+    raise ValueError(f"no JSON dialect for {dialect_name!r}")

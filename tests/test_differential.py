@@ -1,0 +1,189 @@
+"""The compiled read path answers every query byte for byte as the resolvers do.
+
+Two sources of queries: every request the rest of the suite sent to the shared database
+(this module runs last), and queries hypothesis-graphql generates from the schema.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+from graphql import (
+    ArgumentNode,
+    FieldNode,
+    IntValueNode,
+    StringValueNode,
+    Visitor,
+    parse,
+    print_ast,
+    visit,
+)
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis_graphql import nodes, queries
+
+from api.graphiql import HEADLINE_QUERY
+from api.relay import encode_cursor
+from api.schema import schema
+from api.view import READ_PATH_HEADER
+from tests.conftest import SuiteEnvironment
+from tests.support import SENT_TO_SHARED_DATABASE, SentQuery, graphql_response, serving
+
+GENERATED_QUERIES = 150
+# Root fields with rows behind them: `node`/`nodes` take opaque IDs no generator can guess.
+ROOT_FIELDS = [
+    "article",
+    "articles",
+    "organization",
+    "organizations",
+    "person",
+    "persons",
+    "statements",
+    "votes",
+]
+# Values that exist in the seed, so that generated queries find rows.
+SLUGS = {
+    "article": ["us-led-coalition-suspends-anti-isis-operations"],
+    "organization": ["cjtf-oir", "nato", "iraqi-council-of-representatives", "kurdistan-24"],
+    "person": ["abu-mahdi-al-muhandis", "qasim-soleimani", "karzan-sulaivany"],
+}
+NAMES = {
+    "organization": ["CJTF-OIR", "the Coalition", "NATO", "the Iraqi parliament", "PMF"],
+    "person": ["Muhandis", "Soleimani", "Karzan Sulaivany"],
+}
+SCALARS = {
+    "Date": st.dates(date(2019, 1, 1), date(2021, 1, 1)).map(lambda d: nodes.String(d.isoformat())),
+    "DateTime": st.datetimes(
+        datetime(2019, 1, 1), datetime(2021, 1, 1), timezones=st.just(UTC)
+    ).map(lambda d: nodes.String(d.isoformat())),
+}
+
+
+class _SeedArguments(Visitor):
+    """Rewrites generated arguments to values with data behind them.
+
+    Random slugs find nothing and random cursors or page sizes are client errors, which
+    both paths answer alike without the compiled path doing anything: the generator
+    chooses the shape of a query, this chooses values that make both paths work.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def enter_field(self, node: FieldNode, *_args):
+        self.fields.append(node.name.value)
+        names = {argument.name.value for argument in node.arguments or ()}
+        if {"slug", "name"} <= names:  # one of them is enough: keep the slug
+            arguments = tuple(a for a in node.arguments or () if a.name.value != "name")
+            return FieldNode(
+                alias=node.alias,
+                name=node.name,
+                arguments=arguments,
+                directives=node.directives,
+                selection_set=node.selection_set,
+            )
+        return None
+
+    def leave_field(self, *_args):
+        self.fields.pop()
+
+    def enter_argument(self, node: ArgumentNode, *_args):
+        name, root = node.name.value, self.fields[0]
+        seed = sum(map(ord, print_ast(node.value)))
+        if name == "first":
+            return ArgumentNode(name=node.name, value=IntValueNode(value=str(seed % 4)))
+        if name == "after":
+            return ArgumentNode(
+                name=node.name, value=StringValueNode(value=encode_cursor(seed % 2))
+            )
+        if name == "slug" and len(self.fields) == 1 and root in SLUGS:
+            choice = SLUGS[root][seed % len(SLUGS[root])]
+            return ArgumentNode(name=node.name, value=StringValueNode(value=choice))
+        if name == "name" and len(self.fields) == 1 and root in NAMES:
+            choice = NAMES[root][seed % len(NAMES[root])]
+            return ArgumentNode(name=node.name, value=StringValueNode(value=choice))
+        return None
+
+
+def with_seed_arguments(query: str) -> str:
+    return print_ast(visit(parse(query), _SeedArguments()))
+
+
+def generated_queries(count: int) -> list[str]:
+    """`count` valid queries over the schema's readable roots, the same ones on every run."""
+    found: list[str] = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(queries(schema.as_str(), fields=ROOT_FIELDS, custom_scalars=SCALARS))
+    def collect(query: str) -> None:
+        found.append(with_seed_arguments(query))
+
+    collect()
+    return found
+
+
+async def both_paths(
+    database_url: str, sent: list[SentQuery]
+) -> list[tuple[SentQuery, httpx.Response, httpx.Response]]:
+    answers = []
+    async with (
+        serving(database_url, compiled_reads=True) as (_, compiled),
+        serving(database_url, compiled_reads=False) as (_, resolved),
+    ):
+        for query in sent:
+            answers.append(
+                (
+                    query,
+                    await graphql_response(compiled, query.query, query.variables),
+                    await graphql_response(resolved, query.query, query.variables),
+                )
+            )
+    return answers
+
+
+def assert_identical(answers: list[tuple[SentQuery, httpx.Response, httpx.Response]]) -> None:
+    for query, compiled, resolved in answers:
+        assert (compiled.status_code, compiled.content) == (
+            resolved.status_code,
+            resolved.content,
+        ), f"{query.query}\nvariables: {query.variables}"
+
+
+async def test_every_query_the_suite_sent_answers_the_same_on_both_paths(database_url):
+    sent = list({(q.query, repr(q.variables)): q for q in SENT_TO_SHARED_DATABASE}.values())
+    if not sent and not SuiteEnvironment().ci:
+        pytest.skip("replays what the rest of the suite sent: run it with the whole suite")
+    assert len(sent) >= 40, "the rest of the suite should have run first"
+
+    answers = await both_paths(database_url, sent)
+
+    assert_identical(answers)
+    compiled = [
+        q for q, response, _ in answers if response.headers.get(READ_PATH_HEADER) == "compiled"
+    ]
+    assert len(compiled) > len(sent) / 2, f"only {len(compiled)} of {len(sent)} compiled"
+
+
+async def test_generated_queries_answer_the_same_on_both_paths(database_url):
+    sent = [SentQuery(query, None) for query in generated_queries(GENERATED_QUERIES)]
+
+    answers = await both_paths(database_url, sent)
+
+    assert_identical(answers)
+
+
+@pytest.mark.parametrize("query", [HEADLINE_QUERY], ids=["headline"])
+async def test_the_headline_query_is_compiled(database_url, query):
+    async with serving(database_url) as (_, client):
+        response = await graphql_response(client, query)
+
+    assert response.headers[READ_PATH_HEADER] == "compiled"
