@@ -10,11 +10,13 @@ and the request goes down the resolver path, which stays the reference.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import strawberry
 from graphql import (
     DocumentNode,
@@ -54,8 +56,15 @@ from db import models as m
 from db import queries
 from db.jsonsql import JsonDialect
 from db.relations import AnySelect, ToMany, ToOne
-from db.visibility import Viewer, narrow, visible
+from db.visibility import NOW_PARAMETER, Viewer, narrow, visible
 from newsgraph.settings import Settings
+
+_PLAN_CACHE_SIZE = 1024
+
+
+def parameters(viewer: Viewer) -> dict[str, Any]:
+    """What a (possibly cached) plan needs to run for this request."""
+    return {NOW_PARAMETER: viewer.now}
 
 
 class NotCompiled(Exception):
@@ -112,6 +121,8 @@ class ReadCompiler:
                 for f in definition.fields
             }
         self._documents = lru_cache(maxsize=512)(self._parse_and_validate)
+        # Building a plan costs more than running it: identical requests reuse theirs.
+        self._plans: OrderedDict[tuple[Any, ...], list[RootStatement] | None] = OrderedDict()
 
     def _parse_and_validate(self, query: str) -> DocumentNode | None:
         try:
@@ -129,12 +140,41 @@ class ReadCompiler:
         variables: Mapping[str, Any] | None,
         viewer: Viewer,
     ) -> list[RootStatement] | None:
-        """The root statements answering this request, or None for the resolver path."""
+        """The root statements answering this request, or None for the resolver path.
+
+        Run them with `parameters(viewer)`: a cached plan was built at another moment.
+        """
+        try:
+            key = (
+                query,
+                operation_name,
+                orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
+                viewer.role,
+            )
+        except TypeError:
+            key = None  # variables orjson cannot encode: build without caching
+        if key is not None and key in self._plans:
+            self._plans.move_to_end(key)
+            return self._plans[key]
+        plan = self._build(query, operation_name, variables or {}, viewer)
+        if key is not None:
+            self._plans[key] = plan
+            if len(self._plans) > _PLAN_CACHE_SIZE:
+                self._plans.popitem(last=False)
+        return plan
+
+    def _build(
+        self,
+        query: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        viewer: Viewer,
+    ) -> list[RootStatement] | None:
         document = self._documents(query)
         if document is None:
             return None
         try:
-            return self._compile_operation(document, operation_name, variables or {}, viewer)
+            return self._compile_operation(document, operation_name, variables, viewer)
         except (NotCompiled, ClientError):
             return None
 

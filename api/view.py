@@ -28,7 +28,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api.compiler import ReadCompiler
+from api.compiler import ReadCompiler, parameters
 from api.context import RequestContext
 from api.errors import ClientError
 from api.graphiql import render_graphiql
@@ -367,7 +367,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         data: dict[str, Any] = {}
         try:
             for root in roots:
-                rows = (await context.session.execute(root.statement)).all()
+                statement, values = root.statement, parameters(context.viewer)
+                rows = (await context.session.execute(statement, values)).all()
                 value = root.finish(rows)
                 data[root.response_key] = orjson.loads(value) if isinstance(value, str) else value
         except ClientError:

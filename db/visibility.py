@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 
 from db import models as m
+from db.base import UTCDateTime
 from db.relations import AnySelect
 
 
@@ -31,13 +32,18 @@ class Viewer:
         return self.role is Role.EDITOR
 
 
+# Named, so that a statement built once can run again at a later moment.
+NOW_PARAMETER = "visibility_now"
+
+
 def published_articles(viewer: Viewer) -> ColumnElement[bool]:
     """Published articles, and embargoed ones whose embargo has lifted."""
+    now = bindparam(NOW_PARAMETER, viewer.now, type_=UTCDateTime(), unique=False)
     return or_(
         m.Article.status == m.PublicationStatus.PUBLISHED,
         and_(
             m.Article.status == m.PublicationStatus.EMBARGOED,
-            m.Article.embargoed_until <= viewer.now,
+            m.Article.embargoed_until <= now,
         ),
     )
 

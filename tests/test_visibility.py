@@ -97,3 +97,19 @@ async def test_an_embargoed_article_appears_when_its_embargo_lifts(
 
     async with app.router.lifespan_context(app), client_for(app) as client:
         assert await hidden_everywhere(client, nato_article_id) is hidden
+
+
+async def test_an_embargo_lifts_between_two_identical_requests_to_one_app(
+    fresh_database, nato_article_id
+):
+    await set_status(fresh_database, m.PublicationStatus.EMBARGOED, EMBARGO_ENDS)
+    clock = FixedClock(datetime(2029, 12, 31, 23, 59, tzinfo=UTC))
+    app = create_app(Settings(database_url=fresh_database.url), clock=clock)
+
+    async with app.router.lifespan_context(app), client_for(app) as client:
+        before = await graphql(client, ARTICLE, {"slug": NATO_ARTICLE})
+        clock.at = EMBARGO_ENDS  # the same query again: a cached plan must see the new time
+        after = await graphql(client, ARTICLE, {"slug": NATO_ARTICLE})
+
+    assert before["article"] is None
+    assert after["article"] == {"slug": NATO_ARTICLE}
