@@ -25,9 +25,10 @@ from newsgraph.settings import Settings
 async def measure(url: str, compiled: bool, query: str, requests: int) -> list[float]:
     app = create_app(Settings(database_url=url, compiled_reads=compiled))
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=transport, base_url="http://bench"
-    ) as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+    ):
         for _ in range(20):  # warm caches and the pool
             await client.post("/graphql", json={"query": query})
         timings = []
