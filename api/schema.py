@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from api.articles import ArticleQueries
 from api.errors import should_mask
@@ -32,6 +32,9 @@ schema = strawberry.Schema(
     query=Query,
     types=list(NODE_TYPES.values()),
     extensions=[
-        partial(MaskErrors, should_mask_error=should_mask, error_message="Internal server error.")
+        # Parsing and validating a document cost as much as running a small query.
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
+        partial(MaskErrors, should_mask_error=should_mask, error_message="Internal server error."),
     ],
 )
