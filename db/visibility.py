@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, inspect, or_
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import ClauseAdapter
 
 from db import models as m
 from db.base import UTCDateTime
@@ -49,25 +51,44 @@ def published_articles(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
-    """The condition a row of `model` must meet for `viewer`; None when every row may be seen."""
+    """The condition a row of `model` must meet for `viewer`; None when every row may be seen.
+
+    Conditions on rows that hang off articles are correlated EXISTS probes by primary key
+    (an index lookup per row), with the inner tables aliased so they never correlate to
+    an outer query's own tables by accident.
+    """
     if viewer.sees_unpublished:
         return None
     if model is m.Article:
         return published_articles(viewer)
-    visible_articles = select(m.Article.id).where(published_articles(viewer))
     if model is m.Paragraph:
-        return m.Paragraph.article_id.in_(visible_articles)
+        return _article_published(m.Paragraph.article_id, viewer)
     if model in (m.Quote, m.Mention, m.StatementReport, m.VoteReport):
-        visible_paragraphs = select(m.Paragraph.id).where(
-            m.Paragraph.article_id.in_(visible_articles)
-        )
-        return model.paragraph_id.in_(visible_paragraphs)  # type: ignore[no-any-return]
+        return _paragraph_published(model.paragraph_id, viewer)
     if model is m.ArticleLink:
         return and_(
-            m.ArticleLink.from_article_id.in_(visible_articles),
-            m.ArticleLink.to_article_id.in_(visible_articles),
+            _article_published(m.ArticleLink.from_article_id, viewer),
+            _article_published(m.ArticleLink.to_article_id, viewer),
         )
     return None
+
+
+def _article_published(article_id: Any, viewer: Viewer) -> ColumnElement[bool]:
+    article = aliased(m.Article)
+    published = _adapt(published_articles(viewer), article)
+    return exists().where(article.id == article_id, published)
+
+
+def _paragraph_published(paragraph_id: Any, viewer: Viewer) -> ColumnElement[bool]:
+    paragraph, article = aliased(m.Paragraph), aliased(m.Article)
+    published = _adapt(published_articles(viewer), article)
+    return exists().where(
+        paragraph.id == paragraph_id, article.id == paragraph.article_id, published
+    )
+
+
+def _adapt(condition: ColumnElement[bool], alias: Any) -> ColumnElement[bool]:
+    return ClauseAdapter(inspect(alias).selectable).traverse(condition)
 
 
 def narrow(statement: AnySelect, viewer: Viewer) -> AnySelect:
