@@ -331,10 +331,10 @@ class _Walk:
 
     # --- objects -------------------------------------------------------------------------
 
-    def object(
-        self, graphql_type: GraphQLObjectType, details: list[FieldDetails], row: Any
-    ) -> ColumnElement[Any]:
-        """The JSON object of `row` (a model alias) with the fields `details` select."""
+    def subfields(
+        self, graphql_type: GraphQLObjectType, details: list[FieldDetails]
+    ) -> dict[str, list[FieldDetails]]:
+        """The fields `details` select on `graphql_type`, collected as the executor would."""
         collected = collect_subfields(
             self.compiler.schema,
             self.fragments,
@@ -345,9 +345,16 @@ class _Walk:
         )
         if collected.new_defer_usages:
             raise NotCompiled("@defer")
+        return dict(collected.grouped_field_set)
+
+    def object(
+        self, graphql_type: GraphQLObjectType, details: list[FieldDetails], row: Any
+    ) -> ColumnElement[Any]:
+        """The JSON object of `row` (a model alias) with the fields `details` select."""
+        collected = self.subfields(graphql_type, details)
         pairs = [
             (key, self.field(graphql_type, field_details, row))
-            for key, field_details in collected.grouped_field_set.items()
+            for key, field_details in collected.items()
         ]
         return self.sql.object(pairs)
 
@@ -507,16 +514,9 @@ class _Walk:
                 ranked.c.row_number <= page.offset + page.first + 1,
             )
         )
-        collected = collect_subfields(
-            self.compiler.schema,
-            self.fragments,
-            self.variables,
-            self.operation,
-            graphql_type,
-            details,
-        )
+        collected = self.subfields(graphql_type, details)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
-        for key, field_details in collected.grouped_field_set.items():
+        for key, field_details in collected.items():
             name = field_details[0].node.name.value
             if name == "__typename":
                 pairs.append((key, self.sql.string(graphql_type.name)))
@@ -546,11 +546,9 @@ class _Walk:
         assert isinstance(edge_type, GraphQLObjectType)
         node_type, _ = _unwrap(edge_type.fields["node"].type)
         assert isinstance(node_type, GraphQLObjectType)
-        collected = collect_subfields(
-            self.compiler.schema, self.fragments, self.variables, self.operation, edge_type, details
-        )
+        collected = self.subfields(edge_type, details)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
-        for key, field_details in collected.grouped_field_set.items():
+        for key, field_details in collected.items():
             name = field_details[0].node.name.value
             if name == "__typename":
                 pairs.append((key, self.sql.string(edge_type.name)))
@@ -581,11 +579,9 @@ class _Walk:
             )
             .subquery()
         )
-        collected = collect_subfields(
-            self.compiler.schema, self.fragments, self.variables, self.operation, info_type, details
-        )
+        collected = self.subfields(info_type, details)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
-        for key, field_details in collected.grouped_field_set.items():
+        for key, field_details in collected.items():
             name = field_details[0].node.name.value
             if name == "__typename":
                 value: ColumnElement[Any] = self.sql.string(info_type.name)
