@@ -48,8 +48,9 @@ from api import mapping as maps
 from api.articles import ArticleFilter, article_criteria
 from api.enums import DateOrder
 from api.errors import ClientError
+from api.nodes import MAX_NODES, NODE_TYPES
 from api.organizations import choose_by_name
-from api.relay import Page, encode_cursor
+from api.relay import Page, decode_global_id, encode_cursor
 from api.statements import StatementFilter, statement_criteria
 from api.votes import VoteFilter, vote_criteria
 from db import models as m
@@ -247,6 +248,15 @@ class _Walk:
         named, _ = _unwrap(field.type)
         if field_name in ("article", "organization", "person"):
             return self._root_object(response_key, field_name, arguments, named, details)
+        if field_name == "node":
+            return RootStatement(
+                response_key, select(self._node(arguments["id"], details)), _single_value
+            )
+        if field_name == "nodes":
+            if len(arguments["ids"]) > MAX_NODES:
+                raise NotCompiled("too many IDs: the resolver explains")
+            values = [self._node(global_id, details) for global_id in arguments["ids"]]
+            return RootStatement(response_key, select(self.sql.json_array(values)), _single_value)
         if field_name in _ROOT_LISTS:
             statement = self._root_list(field_name, arguments)
             assert isinstance(named, GraphQLObjectType)
@@ -255,6 +265,18 @@ class _Walk:
             )
             return RootStatement(response_key, select(value), _single_value)
         raise NotCompiled(f"root field {field_name}")
+
+    def _node(self, global_id: str, details: list[FieldDetails]) -> ColumnElement[Any]:
+        """The object a global ID names, as JSON; null when it does not exist or is hidden."""
+        type_name, pk = decode_global_id(global_id)  # a ClientError sends this to the resolver
+        if type_name not in NODE_TYPES:
+            raise NotCompiled(f"unknown type in ID {global_id!r}: the resolver explains")
+        graphql_type = self.compiler.schema.type_map[type_name]
+        assert isinstance(graphql_type, GraphQLObjectType)
+        model = self.compiler.mappings[type_name].model
+        rows = narrow(select(model).where(model.id == pk), self.viewer).subquery()  # type: ignore[attr-defined]
+        row = aliased(model, rows)
+        return self.sql.embed(select(self.object(graphql_type, details, row)).select_from(rows))
 
     def _root_list(self, field_name: str, arguments: dict[str, Any]) -> AnySelect:
         """The same SELECT the resolver of a root list runs, from the same criteria."""

@@ -79,6 +79,10 @@ class JsonDialect:
         """The JSON value one correlated subquery produces, kept as JSON (not as text)."""
         raise NotImplementedError
 
+    def json_array(self, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+        """A JSON array of the given JSON values, in order."""
+        raise NotImplementedError
+
     def boolean(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         raise NotImplementedError
 
@@ -140,6 +144,9 @@ class PostgresJson(JsonDialect):
     def embed(self, subquery: AnySelect) -> ColumnElement[Any]:
         return subquery.scalar_subquery()
 
+    def json_array(self, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+        return func.json_build_array(*values)
+
     def boolean(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return column
 
@@ -182,6 +189,9 @@ class SqliteJson(JsonDialect):
 
     def embed(self, subquery: AnySelect) -> ColumnElement[Any]:
         return func.json(subquery.scalar_subquery())
+
+    def json_array(self, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+        return func.json_array(*values)
 
     def boolean(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return case(

@@ -32,7 +32,8 @@ from tests.conftest import SuiteEnvironment
 from tests.support import SENT_TO_SHARED_DATABASE, SentQuery, graphql_response, serving
 
 GENERATED_QUERIES = 150
-# Root fields with rows behind them: `node`/`nodes` take opaque IDs no generator can guess.
+# Root fields with rows behind them: `node`/`nodes` take opaque IDs no generator can guess
+# (the rest of the suite sends them real ones).
 ROOT_FIELDS = [
     "article",
     "articles",
