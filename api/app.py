@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from api.feeds.routes import routes as feed_routes
 from api.schema import schema
 from api.view import GraphQLView
 from db.engine import create_app_engine, session_factory
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routes=[
             Route("/graphql", GraphQLView(schema, settings)),
             Route("/healthz", healthz, methods=["GET"]),
+            *feed_routes,
         ],
         lifespan=lifespan,
     )

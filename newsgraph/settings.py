@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="Python log level name.")
     default_page_size: int = Field(default=20, ge=1, description="`first` when omitted.")
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` accepted.")
+    feed_page_size: int = Field(
+        default=20, ge=1, le=100, description="Articles on one page of a feed."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address clients reach the API at (https://news.example); feed links "
+        "and article URIs start with it. Unset: the address each request came to.",
+    )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
     )
