@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     feed_page_size: int = Field(
         default=20, ge=1, le=100, description="Articles on one page of a feed."
     )
+    change_feed_settle_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a change log entry waits before GET /changes shows it, so "
+        "transactions still committing earlier entries cannot be skipped.",
+    )
     public_url: str | None = Field(
         default=None,
         description="The address clients reach the API at (https://news.example); feed links "

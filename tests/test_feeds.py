@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -15,15 +13,11 @@ import jsonschema
 import pytest
 from sqlalchemy import select, update
 
-from api.app import create_app
 from db import models as m
-from db.documents import save_article_document
 from db.engine import session_factory, unit_of_work
 from db.seed import SEED_ARTICLE_SLUG
-from newsgraph.clock import FixedClock
-from newsgraph.document import ArticleDocument
-from newsgraph.settings import Settings
-from tests.support import client_for, count_sql
+from tests.support import count_sql
+from tests.syndication_support import add_articles, feeds_app, set_article
 
 SCHEMAS = Path(__file__).parent / "schemas"
 JSON_FEED_SCHEMA = json.loads((SCHEMAS / "json-feed-1.1.schema.json").read_text())
@@ -42,56 +36,6 @@ def validate(document: object, schema: dict[str, object]) -> None:
     validator.check_schema(schema)
     errors = sorted(validator.iter_errors(document), key=str)
     assert not errors, "\n".join(error.message for error in errors)
-
-
-def extra_article(slug: str, published_at: datetime) -> ArticleDocument:
-    """A short Kurdistan 24 article mentioning the coalition, published at `published_at`."""
-    text = f"The Coalition said something on day {slug}."
-    return ArticleDocument.model_validate(
-        {
-            "article": {
-                "slug": slug,
-                "headline": f"Headline {slug}",
-                "publisher": "kurdistan-24",
-                "published_at": published_at,
-                "paragraphs": [{"position": 1, "kind": "body", "text": text}],
-            },
-            "organizations": [
-                {"slug": "kurdistan-24", "name": "Kurdistan 24", "kind": "news_outlet"},
-                {"slug": "cjtf-oir", "name": "CJTF-OIR", "kind": "military_coalition"},
-            ],
-            "mentions": [{"paragraph": 1, "organization": "cjtf-oir", "text": "Coalition"}],
-        }
-    )
-
-
-async def add_articles(app, count: int) -> list[str]:
-    """`count` more articles, a day apart after the seed; their slugs, newest first."""
-    slugs = []
-    sessions = session_factory(app.state.engine)
-    async with unit_of_work(sessions) as session:
-        for day in range(1, count + 1):
-            slug = f"coalition-day-{day}"
-            when = datetime(2020, 1, 5, 12, tzinfo=UTC) + timedelta(days=day)
-            await save_article_document(session, extra_article(slug, when))
-            slugs.append(slug)
-    return list(reversed(slugs))
-
-
-async def set_article(app, slug: str, **values: object) -> None:
-    sessions = session_factory(app.state.engine)
-    async with unit_of_work(sessions) as session:
-        await session.execute(update(m.Article).where(m.Article.slug == slug).values(**values))
-
-
-@asynccontextmanager
-async def feeds_app(
-    url: str, *, now: datetime | None = None, **settings: object
-) -> AsyncIterator[tuple[object, httpx.AsyncClient]]:
-    clock = FixedClock(now) if now is not None else None
-    app = create_app(Settings(database_url=url, **settings), clock=clock)  # type: ignore[arg-type]
-    async with app.router.lifespan_context(app), client_for(app) as client:
-        yield app, client
 
 
 def entry_titles(body: bytes) -> list[str]:

@@ -1,4 +1,4 @@
-"""Feed and ninjs endpoints: /feeds/{kind}/{slug}.{format} and /articles/{slug}.ninjs.json."""
+"""Syndication endpoints: /feeds/{kind}/{slug}.{format}, /articles/{slug}.ninjs.json, /changes."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import binascii
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from api.viewers import viewer_of
@@ -20,8 +19,11 @@ from db.feeds import FeedPosition, FeedSubjectKind
 from db.reads import Reader
 
 from . import atom, json_feed, ninjs, rss
+from .changes import change_feed
 from .conditional import respond
 from .entries import Feed, entry_of
+from .errors import FeedError, answering_errors
+from .urls import NINJS_SUFFIX, article_uri, base_url
 
 _FORMATS: dict[str, tuple[Callable[[Feed], bytes], str]] = {
     "atom": (atom.render, atom.MEDIA_TYPE),
@@ -29,32 +31,8 @@ _FORMATS: dict[str, tuple[Callable[[Feed], bytes], str]] = {
     "json": (json_feed.render, json_feed.MEDIA_TYPE),
     "ninjs.json": (ninjs.render, ninjs.MEDIA_TYPE),
 }
-_NINJS_SUFFIX = ".ninjs.json"
 # What a feed shows will depend on who asks once API keys exist: caches must keep them apart.
 _VARY = {"Vary": "Authorization, X-API-Key"}
-PROBLEM_JSON = "application/problem+json"
-
-
-class FeedError(Exception):
-    """A feed request that cannot be answered: a problem document (RFC 9457) says why."""
-
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-
-    def response(self) -> Response:
-        return JSONResponse(
-            {
-                "type": "about:blank",
-                "status": self.status,
-                "code": self.code,
-                "detail": self.detail,
-            },
-            status_code=self.status,
-            media_type=PROBLEM_JSON,
-        )
 
 
 def encode_position(position: FeedPosition) -> str:
@@ -74,16 +52,6 @@ def decode_position(cursor: str) -> FeedPosition:
             400, "BAD_CURSOR", "`after` must be a cursor taken from a feed's next link."
         ) from error
     return FeedPosition(moment, article_id)
-
-
-def _base_url(request: Request) -> str:
-    configured = request.app.state.settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
-
-
-def article_uri(request: Request, slug: str) -> str:
-    """An article's identity in every feed: the address of its ninjs document."""
-    return f"{_base_url(request)}/articles/{slug}{_NINJS_SUFFIX}"
 
 
 def _link_header(links: dict[str, str]) -> str:
@@ -120,7 +88,7 @@ async def _feed(request: Request) -> Response:
         page = await feeds.feed_page(reader, subject, after, settings.feed_page_size)
         last_modified = await feeds.last_modified(reader, subject)
 
-    first_url = f"{_base_url(request)}{request.url.path}"
+    first_url = f"{base_url(request)}{request.url.path}"
     self_url = first_url if cursor is None else f"{first_url}?{urlencode({'after': cursor})}"
     next_url = None
     if page.next_position is not None:
@@ -148,9 +116,9 @@ async def _feed(request: Request) -> Response:
 
 async def _ninjs_article(request: Request) -> Response:
     name: str = request.path_params["name"]
-    if not name.endswith(_NINJS_SUFFIX):
-        raise FeedError(404, "UNKNOWN_FORMAT", f"Articles come as {_NINJS_SUFFIX}, after the slug.")
-    slug = name.removesuffix(_NINJS_SUFFIX)
+    if not name.endswith(NINJS_SUFFIX):
+        raise FeedError(404, "UNKNOWN_FORMAT", f"Articles come as {NINJS_SUFFIX}, after the slug.")
+    slug = name.removesuffix(NINJS_SUFFIX)
     viewer = viewer_of(request)
     async with request.app.state.sessions() as session:
         item = await feeds.article_item(Reader(session, viewer), slug)
@@ -160,18 +128,8 @@ async def _ninjs_article(request: Request) -> Response:
     return respond(request, ninjs.render_item(entry), ninjs.MEDIA_TYPE, entry.updated, dict(_VARY))
 
 
-def _answering_errors(endpoint: Callable[[Request], Any]) -> Callable[[Request], Any]:
-    async def answer(request: Request) -> Response:
-        try:
-            response: Response = await endpoint(request)
-        except FeedError as error:
-            return error.response()
-        return response
-
-    return answer
-
-
 routes = [
-    Route("/feeds/{kind}/{name}", _answering_errors(_feed), methods=["GET"]),
-    Route("/articles/{name}", _answering_errors(_ninjs_article), methods=["GET"]),
+    Route("/feeds/{kind}/{name}", answering_errors(_feed), methods=["GET"]),
+    Route("/articles/{name}", answering_errors(_ninjs_article), methods=["GET"]),
+    Route("/changes", answering_errors(change_feed), methods=["GET"]),
 ]

@@ -10,6 +10,7 @@ from db.models.articles import (
     ParagraphKind,
     PublicationStatus,
 )
+from db.models.changes import ArticleChange, ChangeKind
 from db.models.mentions import Mention
 from db.models.organizations import Organization, OrganizationAlias, OrganizationKind
 from db.models.persons import Membership, Person, PersonAlias
@@ -18,9 +19,11 @@ from db.models.votes import Vote, VoteOption, VoteOutcome, VotePosition, VoteRep
 
 __all__ = [
     "Article",
+    "ArticleChange",
     "ArticleCredit",
     "ArticleLink",
     "Base",
+    "ChangeKind",
     "CreditRole",
     "Membership",
     "Mention",
