@@ -24,11 +24,13 @@ from strawberry.asgi import GraphQL
 from strawberry.http import process_result
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.context import RequestContext
 from api.graphiql import render_graphiql
+from api.live.context import LiveContext
 from api.viewers import viewer_of
 from newsgraph.settings import Settings
 
@@ -251,13 +253,21 @@ class GraphQLView(GraphQL[RequestContext, None]):
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
         self._graphiql_page = render_graphiql() if settings.graphiql else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # Subscriptions: Strawberry speaks graphql-transport-ws, with the protocol's close
+            # codes for a bad or late connection_init, early subscribes and duplicate ids.
+            await super().__call__(scope, receive, send)
+            return
         if scope["type"] != "http":
-            raise RuntimeError(f"{type(self).__name__} serves HTTP only, not {scope['type']!r}")
+            raise RuntimeError(
+                f"{type(self).__name__} serves HTTP and WebSocket, not {scope['type']!r}"
+            )
         request = Request(scope, receive)
         try:
             response = await self._handle(request)
@@ -375,12 +385,14 @@ class GraphQLView(GraphQL[RequestContext, None]):
             headers=headers,
         )
 
-    async def get_context(
+    async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
-    ) -> RequestContext:
+    ) -> RequestContext | LiveContext:
+        if isinstance(request, WebSocket):
+            state = request.app.state
+            return LiveContext(state.sessions, self.settings, request, state.broker)
         # Strawberry fixes this hook's signature, so the session _execute opened travels on
         # request.state.
-        assert isinstance(request, Request)
         return RequestContext(
             session=request.state.session,
             settings=self.settings,

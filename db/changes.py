@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
 from db.base import utcnow
+from db.events import ARTICLES, announce
 from db.reads import Reader
 
 _BECOMES_VISIBLE = (m.ChangeKind.PUBLISHED, m.ChangeKind.CORRECTED)
@@ -27,6 +28,9 @@ async def record_change(
     Call it wherever an article is published (PUBLISHED), its text or facts change
     (CORRECTED), it is withdrawn or unpublished (WITHDRAWN), and just before it is deleted
     (DELETED). `at` is the moment of the change (the request's clock), now by default.
+
+    Publications and corrections are also announced to live subscribers once the
+    transaction commits (db/events.py).
 
     A publication or correction of an article under embargo is shown to partners from the
     embargo's end, not before: the entry is ordered there, so no mirror can have read past it.
@@ -53,6 +57,8 @@ async def record_change(
     )
     session.add(change)
     await session.flush()
+    if kind in _BECOMES_VISIBLE:
+        announce(session, ARTICLES, {"article_id": article_id, "kind": kind.value})
     return change
 
 

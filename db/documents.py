@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db.changes import record_change
+from db.events import STATEMENTS, announce
 from db.models import (
     Article,
     ArticleCredit,
@@ -339,6 +340,16 @@ class _DocumentWriter:
         ]
         self._session.add_all(statements)
         await self._session.flush()
+        for statement in statements:
+            announce(
+                self._session,
+                STATEMENTS,
+                {
+                    "statement_id": statement.id,
+                    "speaker_person_id": statement.speaker_person_id,
+                    "speaker_organization_id": statement.speaker_organization_id,
+                },
+            )
         for statement, record in zip(statements, records, strict=True):
             for quote in record.quotes:
                 start, end = quote.offsets

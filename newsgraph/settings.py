@@ -41,6 +41,14 @@ class Settings(BaseSettings):
         description="How long a change log entry waits before GET /changes shows it, so "
         "transactions still committing earlier entries cannot be skipped.",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: live updates fan out to every server process "
+        "through Redis pub/sub. Unset: within one process only.",
+    )
+    redis_channel_prefix: str = Field(
+        default="newsgraph", description="Prefix of the Redis pub/sub channels live updates use."
+    )
     public_url: str | None = Field(
         default=None,
         description="The address clients reach the API at (https://news.example); feed links "
