@@ -12,6 +12,7 @@ from db import models as m
 from db.base import utcnow
 from db.events import ARTICLES, announce
 from db.reads import Reader
+from db.webhooks import enqueue_change
 
 _BECOMES_VISIBLE = (m.ChangeKind.PUBLISHED, m.ChangeKind.CORRECTED)
 
@@ -29,7 +30,8 @@ async def record_change(
     (CORRECTED), it is withdrawn or unpublished (WITHDRAWN), and just before it is deleted
     (DELETED). `at` is the moment of the change (the request's clock), now by default.
 
-    Publications and corrections are also announced to live subscribers once the
+    Every active webhook gets a pending delivery of the entry (db/webhooks.py), due at
+    `visible_from`. Publications and corrections are also announced to live subscribers once the
     transaction commits (db/events.py).
 
     A publication or correction of an article under embargo is shown to partners from the
@@ -57,6 +59,7 @@ async def record_change(
     )
     session.add(change)
     await session.flush()
+    await enqueue_change(session, change)
     if kind in _BECOMES_VISIBLE:
         announce(session, ARTICLES, {"article_id": article_id, "kind": kind.value})
     return change

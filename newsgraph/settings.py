@@ -49,6 +49,21 @@ class Settings(BaseSettings):
     redis_channel_prefix: str = Field(
         default="newsgraph", description="Prefix of the Redis pub/sub channels live updates use."
     )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts at one webhook delivery before it is marked failed."
+    )
+    webhook_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="Wait after a webhook's first failure; doubles each time."
+    )
+    webhook_backoff_cap_seconds: float = Field(
+        default=6 * 3600.0, gt=0, description="The longest wait between two webhook attempts."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a partner's server may take to answer."
+    )
+    webhook_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often `newsgraph webhooks run` looks for due work."
+    )
     public_url: str | None = Field(
         default=None,
         description="The address clients reach the API at (https://news.example); feed links "

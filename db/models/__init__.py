@@ -16,6 +16,7 @@ from db.models.organizations import Organization, OrganizationAlias, Organizatio
 from db.models.persons import Membership, Person, PersonAlias
 from db.models.statements import Quote, Statement, StatementMedium, StatementReport
 from db.models.votes import Vote, VoteOption, VoteOutcome, VotePosition, VoteReport, VoteStatus
+from db.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
     "Article",
@@ -25,6 +26,7 @@ __all__ = [
     "Base",
     "ChangeKind",
     "CreditRole",
+    "DeliveryStatus",
     "Membership",
     "Mention",
     "Organization",
@@ -45,4 +47,6 @@ __all__ = [
     "VotePosition",
     "VoteReport",
     "VoteStatus",
+    "Webhook",
+    "WebhookDelivery",
 ]
