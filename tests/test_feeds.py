@@ -358,3 +358,14 @@ async def test_feed_reads_leave_the_database_as_it_was(fresh_database):
     async with sessions() as session:
         after = (await session.scalars(select(m.Article.updated_at).order_by(m.Article.id))).all()
     assert before == after
+
+
+async def test_an_empty_feed_keeps_its_etag(client):
+    first = await client.get("/feeds/topics/court.atom")
+
+    again = await client.get(
+        "/feeds/topics/court.atom", headers={"If-None-Match": first.headers["etag"]}
+    )
+
+    assert feedparser.parse(first.content).entries == []
+    assert again.status_code == 304

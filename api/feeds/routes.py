@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -31,6 +31,8 @@ _FORMATS: dict[str, tuple[Callable[[Feed], bytes], str]] = {
     "json": (json_feed.render, json_feed.MEDIA_TYPE),
     "ninjs.json": (ninjs.render, ninjs.MEDIA_TYPE),
 }
+# An empty feed has never changed; "now" would give it a new ETag on every request.
+_NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 # What a feed shows will depend on who asks once API keys exist: caches must keep them apart.
 _VARY = {"Vary": "Authorization, X-API-Key"}
 
@@ -102,7 +104,7 @@ async def _feed(request: Request) -> Response:
         self_url=self_url,
         first_url=first_url,
         next_url=next_url,
-        updated=last_modified or viewer.now,
+        updated=last_modified or _NEVER,
         entries=entries,
     )
     render, media_type = _FORMATS[extension]
