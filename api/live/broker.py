@@ -58,15 +58,25 @@ class LocalBroker:
 
 
 class RedisBroker:
-    """Every process publishes to Redis and hears every process's events back from it."""
+    """Every process publishes to Redis and hears every process's events back from it.
+
+    One Redis subscription per process, not per subscriber: a reader task takes the
+    process's messages off Redis and fans them out to its subscribers in memory.
+    """
 
     def __init__(self, url: str, prefix: str) -> None:
         self._client = redis.Redis.from_url(url)
         self._prefix = prefix
+        self._local = LocalBroker()
         self._sending: set[asyncio.Task[None]] = set()
+        self._reader: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Lock()
 
     def channel_name(self, channel: str) -> str:
         return f"{self._prefix}:{channel}"
+
+    def listeners(self, channel: str) -> int:
+        return self._local.listeners(channel)
 
     def publish(self, events: list[tuple[str, Message]]) -> None:
         # The commit that calls this runs inside the event loop but cannot await.
@@ -83,17 +93,40 @@ class RedisBroker:
 
     @asynccontextmanager
     async def listen(self, channel: str) -> AsyncIterator[AsyncIterator[Message]]:
-        pubsub = self._client.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self.channel_name(channel))
+        await self._start_reader()
+        async with self._local.listen(channel) as messages:
+            yield messages
+
+    async def _start_reader(self) -> None:
+        async with self._subscribed:
+            if self._reader is not None and not self._reader.done():
+                return
+            pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+            # Subscribed before any listener registers: nothing published after it is missed.
+            await pubsub.psubscribe(self.channel_name("*"))
+            self._reader = asyncio.get_running_loop().create_task(self._read(pubsub))
+
+    async def _read(self, pubsub: Any) -> None:
+        start = len(self._prefix) + 1
         try:
-            yield _messages(pubsub)
+            while True:
+                try:
+                    async for channel, message in _messages(pubsub):
+                        self._local.publish([(channel[start:], message)])
+                except redis.ConnectionError:
+                    # redis-py reconnects and subscribes again on the next read.
+                    logger.exception("lost the Redis subscription for live events; retrying")
+                    await asyncio.sleep(1)
         finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
         if self._sending:
             await asyncio.gather(*self._sending, return_exceptions=True)
+        await self._local.close()
         await self._client.aclose()
 
 
@@ -109,17 +142,19 @@ async def _drain(queue: asyncio.Queue[Message]) -> AsyncIterator[Message]:
         yield await queue.get()
 
 
-async def _messages(pubsub: Any) -> AsyncIterator[Message]:
+async def _messages(pubsub: Any) -> AsyncIterator[tuple[str, Message]]:
     async for raw in pubsub.listen():
-        if raw.get("type") != "message":
+        if raw.get("type") != "pmessage":
             continue
+        channel = raw["channel"]
+        channel = channel.decode() if isinstance(channel, bytes) else str(channel)
         try:
             message = json.loads(raw["data"])
         except ValueError:
             logger.warning("ignored a live event that is not JSON: %r", raw["data"])
             continue
         if isinstance(message, dict):
-            yield message
+            yield channel, message
 
 
 def create_broker(redis_url: str | None, prefix: str) -> LocalBroker | RedisBroker:
