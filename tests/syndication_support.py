@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import update
+from starlette.applications import Starlette
 
 from api.app import create_app
 from db import models as m
@@ -62,7 +63,7 @@ async def set_article(app, slug: str, **values: object) -> None:
 @asynccontextmanager
 async def feeds_app(
     url: str, *, now: datetime | None = None, **settings: object
-) -> AsyncIterator[tuple[object, httpx.AsyncClient]]:
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     clock = FixedClock(now) if now is not None else None
     app = create_app(Settings(database_url=url, **settings), clock=clock)  # type: ignore[arg-type]
     async with app.router.lifespan_context(app), client_for(app) as client:

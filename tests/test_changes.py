@@ -13,6 +13,7 @@ from db.changes import UnknownArticle, record_change
 from db.documents import save_article_document
 from db.engine import session_factory, unit_of_work
 from db.seed import SEED_ARTICLE_SLUG, seed_document
+from tests.support import count_sql
 from tests.syndication_support import extra_article, feeds_app, set_article
 
 CHANGES = "/changes"
@@ -217,3 +218,15 @@ async def test_record_change_refuses_an_unknown_article(fresh_database):
     with pytest.raises(UnknownArticle):
         async with unit_of_work(sessions) as session:
             await record_change(session, 999_999, m.ChangeKind.CORRECTED)
+
+
+async def test_a_page_of_changes_is_one_statement(fresh_database):
+    for slug in ("story-a", "story-b"):
+        await save(fresh_database.app, slug)
+
+    async with feeds_app(fresh_database.url, now=later()) as (app, client):
+        with count_sql(app) as statements:
+            response = await client.get(CHANGES)
+
+    assert len(response.json()["changes"]) == 3
+    assert statements.count == 1, str(statements)
