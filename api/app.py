@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.compiler import ReadCompiler
+from api.feeds.routes import routes as feed_routes
+from api.live.broker import create_broker
 from api.schema import schema
 from api.view import GraphQLView
 from db.engine import create_app_engine, session_factory
+from db.events import PUBLISHER
 from db.jsonsql import json_dialect
 from newsgraph.clock import Clock, SystemClock
 from newsgraph.settings import Settings
@@ -35,22 +38,30 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # On app.state rather than in lifespan state: test clients that drive the lifespan
         # themselves (httpx's ASGITransport) cannot hand lifespan state to requests.
         engine = create_app_engine(settings)
+        broker = create_broker(settings.redis_url, settings.redis_channel_prefix)
         app.state.engine = engine
+        app.state.broker = broker
+        # Every session the app opens hands what it announced to the broker once it commits.
         app.state.sessions = session_factory(engine)
         app.state.read_compiler = (
             ReadCompiler(schema, json_dialect(engine.dialect.name), settings)
             if settings.compiled_reads
             else None
         )
+        app.state.sessions.configure(info={PUBLISHER: broker.publish})
         try:
             yield
         finally:
+            await broker.close()
             await engine.dispose()
 
+    view = GraphQLView(schema, settings)
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLView(schema, settings)),
+            Route("/graphql", view),
+            WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
+            *feed_routes,
         ],
         lifespan=lifespan,
     )

@@ -9,6 +9,7 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from api.articles import ArticleQueries
 from api.errors import should_mask
+from api.live.subscriptions import Subscription
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organizations import OrganizationQueries
 from api.persons import PersonQueries
@@ -30,6 +31,7 @@ class Query(
 
 schema = strawberry.Schema(
     query=Query,
+    subscription=Subscription,
     types=list(NODE_TYPES.values()),
     extensions=[
         # Parsing and validating a document cost as much as running a small query.

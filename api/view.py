@@ -25,6 +25,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import process_result
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -32,6 +33,7 @@ from api.compiler import ReadCompiler, parameters
 from api.context import RequestContext
 from api.errors import ClientError
 from api.graphiql import render_graphiql
+from api.live.context import LiveContext
 from api.viewers import viewer_of
 from newsgraph.settings import Settings
 
@@ -256,13 +258,21 @@ class GraphQLView(GraphQL[RequestContext, None]):
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
         self._graphiql_page = render_graphiql() if settings.graphiql else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # Subscriptions: Strawberry speaks graphql-transport-ws, with the protocol's close
+            # codes for a bad or late connection_init, early subscribes and duplicate ids.
+            await super().__call__(scope, receive, send)
+            return
         if scope["type"] != "http":
-            raise RuntimeError(f"{type(self).__name__} serves HTTP only, not {scope['type']!r}")
+            raise RuntimeError(
+                f"{type(self).__name__} serves HTTP and WebSocket, not {scope['type']!r}"
+            )
         request = Request(scope, receive)
         try:
             response = await self._handle(request)
@@ -323,6 +333,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         async with sessions() as session:
             request.state.session = session
             context = await self.get_context(request)
+            assert isinstance(context, RequestContext)  # HTTP requests; LiveContext is for sockets
             compiled = await self._compiled_data(request, graphql_request, context)
             if compiled is not None:
                 return self._json_response(
@@ -418,12 +429,14 @@ class GraphQLView(GraphQL[RequestContext, None]):
             headers=headers,
         )
 
-    async def get_context(
+    async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
-    ) -> RequestContext:
+    ) -> RequestContext | LiveContext:
+        if isinstance(request, WebSocket):
+            state = request.app.state
+            return LiveContext(state.sessions, self.settings, request, state.broker)
         # Strawberry fixes this hook's signature, so the session _execute opened travels on
         # request.state.
-        assert isinstance(request, Request)
         return RequestContext(
             session=request.state.session,
             settings=self.settings,

@@ -11,10 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from db.changes import record_change
+from db.events import STATEMENTS, announce
 from db.models import (
     Article,
     ArticleCredit,
     ArticleLink,
+    ChangeKind,
     Membership,
     Mention,
     Organization,
@@ -22,6 +25,7 @@ from db.models import (
     Paragraph,
     Person,
     PersonAlias,
+    PublicationStatus,
     Quote,
     Statement,
     StatementReport,
@@ -70,6 +74,10 @@ async def save_article_document(session: AsyncSession, document: ArticleDocument
                 " in place is not supported yet"
             )
     article_id = await _DocumentWriter(session, document).write(existing, content_hash)
+    article = await session.get(Article, article_id)  # from the identity map: no SELECT
+    # Saving publishes the article unless its workflow status holds it back (a draft).
+    if article is not None and article.status is not PublicationStatus.DRAFT:
+        await record_change(session, article_id, ChangeKind.PUBLISHED)
     return SaveOutcome(SaveStatus.CREATED, article_id, slug, content_hash)
 
 
@@ -332,6 +340,16 @@ class _DocumentWriter:
         ]
         self._session.add_all(statements)
         await self._session.flush()
+        for statement in statements:
+            announce(
+                self._session,
+                STATEMENTS,
+                {
+                    "statement_id": statement.id,
+                    "speaker_person_id": statement.speaker_person_id,
+                    "speaker_organization_id": statement.speaker_organization_id,
+                },
+            )
         for statement, record in zip(statements, records, strict=True):
             for quote in record.quotes:
                 start, end = quote.offsets

@@ -37,6 +37,43 @@ class Settings(BaseSettings):
         description="Answer queries the compiler understands with one SQL statement per root "
         "field; off sends every query through the field-by-field resolvers.",
     )
+    feed_page_size: int = Field(
+        default=20, ge=1, le=100, description="Articles on one page of a feed."
+    )
+    change_feed_settle_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a change log entry waits before GET /changes shows it, so "
+        "transactions still committing earlier entries cannot be skipped.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: live updates fan out to every server process "
+        "through Redis pub/sub. Unset: within one process only.",
+    )
+    redis_channel_prefix: str = Field(
+        default="newsgraph", description="Prefix of the Redis pub/sub channels live updates use."
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts at one webhook delivery before it is marked failed."
+    )
+    webhook_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="Wait after a webhook's first failure; doubles each time."
+    )
+    webhook_backoff_cap_seconds: float = Field(
+        default=6 * 3600.0, gt=0, description="The longest wait between two webhook attempts."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a partner's server may take to answer."
+    )
+    webhook_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often `newsgraph webhooks run` looks for due work."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address clients reach the API at (https://news.example); feed links "
+        "and article URIs start with it. Unset: the address each request came to.",
+    )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
     )

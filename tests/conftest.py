@@ -42,6 +42,11 @@ class SuiteEnvironment(BaseSettings):
         validation_alias="NEWSGRAPH_TEST_POSTGRES_URL",
         description="A PostgreSQL database the suite may create and drop schemas in.",
     )
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        validation_alias="NEWSGRAPH_TEST_REDIS_URL",
+        description="A Redis the suite may publish and subscribe on (channels of its own).",
+    )
     ci: bool = Field(
         default=False,
         validation_alias="CI",
@@ -148,6 +153,25 @@ async def prepare_database(url: str) -> None:
         await load_seed(session_factory(engine))
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis fan-out tests use; unreachable, they skip (and fail on CI)."""
+    import redis
+
+    url = _ENVIRONMENT.redis_url
+    client = redis.Redis.from_url(url, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        message = f"Redis at {url} is unreachable ({error}); set NEWSGRAPH_TEST_REDIS_URL"
+        if _ENVIRONMENT.ci:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    finally:
+        client.close()
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -10,18 +10,23 @@ from db.models.articles import (
     ParagraphKind,
     PublicationStatus,
 )
+from db.models.changes import ArticleChange, ChangeKind
 from db.models.mentions import Mention
 from db.models.organizations import Organization, OrganizationAlias, OrganizationKind
 from db.models.persons import Membership, Person, PersonAlias
 from db.models.statements import Quote, Statement, StatementMedium, StatementReport
 from db.models.votes import Vote, VoteOption, VoteOutcome, VotePosition, VoteReport, VoteStatus
+from db.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
     "Article",
+    "ArticleChange",
     "ArticleCredit",
     "ArticleLink",
     "Base",
+    "ChangeKind",
     "CreditRole",
+    "DeliveryStatus",
     "Membership",
     "Mention",
     "Organization",
@@ -42,4 +47,6 @@ __all__ = [
     "VotePosition",
     "VoteReport",
     "VoteStatus",
+    "Webhook",
+    "WebhookDelivery",
 ]

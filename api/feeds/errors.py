@@ -1,0 +1,47 @@
+"""The one error the HTTP syndication endpoints raise, answered as an RFC 9457 problem document."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class FeedError(Exception):
+    """A request that cannot be answered; `code` says which part of it was wrong."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+    def response(self) -> Response:
+        return JSONResponse(
+            {
+                "type": "about:blank",
+                "status": self.status,
+                "code": self.code,
+                "detail": self.detail,
+            },
+            status_code=self.status,
+            media_type=PROBLEM_JSON,
+        )
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def answering_errors(endpoint: Endpoint) -> Endpoint:
+    """`endpoint`, with its FeedErrors turned into problem responses."""
+
+    async def answer(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except FeedError as error:
+            return error.response()
+
+    return answer

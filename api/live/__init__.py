@@ -1,0 +1,1 @@
+"""Live updates: GraphQL subscriptions over WebSocket, fed by a broker across processes."""

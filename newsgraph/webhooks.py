@@ -1,0 +1,114 @@
+"""Delivering webhooks: signed POSTs, retried with exponential backoff, every attempt logged."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db import webhooks
+from db.engine import unit_of_work
+from db.models import WebhookDelivery
+from newsgraph.clock import Clock
+from newsgraph.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Newsgraph-Signature"
+DELIVERY_HEADER = "X-Newsgraph-Delivery"
+EVENT_HEADER = "X-Newsgraph-Event"
+_BATCH = 100
+
+Sleeper = Callable[[float], Awaitable[None]]
+
+
+def sign(secret: str, body: bytes) -> str:
+    """`sha256=` and the hex HMAC-SHA256 of the exact body bytes, keyed with the secret."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int, settings: Settings) -> timedelta:
+    """The wait after the `attempts`-th failure: the base, doubled each time, up to the cap."""
+    seconds = settings.webhook_backoff_seconds * 2 ** (attempts - 1)
+    return timedelta(seconds=min(seconds, settings.webhook_backoff_cap_seconds))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status_code: int | None
+    error: str | None
+
+
+class WebhookDeliverer:
+    """Sends the deliveries that are due; `run` keeps doing so until stopped."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        client: httpx.AsyncClient,
+        clock: Clock,
+        sleeper: Sleeper = asyncio.sleep,
+    ) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._client = client
+        self._clock = clock
+        self._sleeper = sleeper
+
+    async def deliver_due(self) -> int:
+        """One attempt at every delivery due now (up to a batch); how many were attempted."""
+        now = self._clock.now()
+        async with unit_of_work(self._sessions) as session:
+            due = list(await webhooks.due(session, now, _BATCH))
+            targets = await webhooks.secrets_and_urls(session, {d.webhook_id for d in due})
+        # No transaction stays open while partners' servers answer.
+        outcomes = [(d, await self._send(d, *targets[d.webhook_id])) for d in due]
+        async with unit_of_work(self._sessions) as session:
+            for delivery, outcome in outcomes:
+                attempts = delivery.attempts + 1
+                retry_at = None
+                if outcome.error is not None and attempts < self._settings.webhook_max_attempts:
+                    retry_at = now + backoff(attempts, self._settings)
+                await webhooks.record_attempt(
+                    session,
+                    delivery.id,
+                    delivery.attempts,
+                    at=now,
+                    status_code=outcome.status_code,
+                    error=outcome.error,
+                    next_attempt_at=retry_at,
+                )
+        return len(outcomes)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set, sleeping (through the sleeper) when nothing is due."""
+        while not stop.is_set():
+            if await self.deliver_due() == 0:
+                await self._sleeper(self._settings.webhook_poll_seconds)
+
+    async def _send(self, delivery: WebhookDelivery, url: str, secret: str) -> _Outcome:
+        body = delivery.payload.encode()
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(secret, body),
+            DELIVERY_HEADER: str(delivery.id),
+            EVENT_HEADER: delivery.event,
+        }
+        try:
+            response = await self._client.post(
+                url, content=body, headers=headers, timeout=self._settings.webhook_timeout_seconds
+            )
+        except httpx.HTTPError as error:
+            logger.info("webhook delivery %d to %s failed: %s", delivery.id, url, error)
+            return _Outcome(None, f"{type(error).__name__}: {error}"[:500])
+        if response.is_success:
+            return _Outcome(response.status_code, None)
+        return _Outcome(response.status_code, f"HTTP {response.status_code}")
