@@ -29,7 +29,7 @@ from strawberry.types.graphql import OperationType
 
 from api.context import RequestContext
 from api.graphiql import render_graphiql
-from api.viewers import viewer_of
+from api.viewers import Unauthenticated, viewer_of
 from newsgraph.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -49,12 +49,17 @@ class _RequestError(Exception):
     """A request the view answers with an error instead of executing it."""
 
     def __init__(
-        self, status_code: int, message: str, headers: Mapping[str, str] | None = None
+        self,
+        status_code: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
 
 
 @dataclass(frozen=True)
@@ -306,7 +311,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
             return await self._execute(request, graphql_request, media_type)
         except _RequestError as error:
             return self._error_response(
-                error.status_code, error.message, media_type or JSON, error.headers
+                error.status_code,
+                error.message,
+                media_type or JSON,
+                error.headers,
+                error.extensions,
             )
 
     async def _execute(
@@ -317,6 +326,15 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # left uncommitted) once the response is built and before it is sent.
         async with sessions() as session:
             request.state.session = session
+            try:
+                request.state.viewer = await viewer_of(request, session)
+            except Unauthenticated as error:
+                raise _RequestError(
+                    401,
+                    str(error),
+                    {"WWW-Authenticate": 'Bearer realm="newsgraph"'},
+                    {"code": "UNAUTHENTICATED"},
+                ) from error
             context = await self.get_context(request)
             try:
                 result = await self.schema.execute(
@@ -356,10 +374,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         message: str,
         media_type: str,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
     ) -> Response:
-        return self._json_response(
-            {"errors": [{"message": message}]}, status_code, media_type, headers
-        )
+        error: dict[str, object] = {"message": message}
+        if extensions:
+            error["extensions"] = dict(extensions)
+        return self._json_response({"errors": [error]}, status_code, media_type, headers)
 
     def _json_response(
         self,
@@ -378,13 +398,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> RequestContext:
-        # Strawberry fixes this hook's signature, so the session _execute opened travels on
-        # request.state.
+        # Strawberry fixes this hook's signature, so the session and viewer _execute found
+        # travel on request.state.
         assert isinstance(request, Request)
         return RequestContext(
             session=request.state.session,
             settings=self.settings,
-            viewer=viewer_of(request),
+            viewer=request.state.viewer,
             request=request,
         )
 

@@ -24,6 +24,7 @@ class Viewer:
 
     role: Role
     now: datetime
+    key_id: int | None = None
 
     @property
     def sees_unpublished(self) -> bool:

@@ -13,6 +13,9 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 
 from api.app import create_app
+from db import keys
+from db import models as m
+from db.engine import session_factory
 from newsgraph.settings import Settings
 
 GRAPHQL_PATH = "/graphql"
@@ -117,3 +120,12 @@ def count_sql(app: Starlette) -> Iterator[SQLStatements]:
         yield recorded
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+async def issue_key(app: Starlette, role: str, name: str = "test key") -> keys.IssuedKey:
+    """A new API key in the app's database, issued the way `newsgraph keys create` does."""
+    return await keys.create_key(session_factory(app.state.engine), name, m.KeyRole(role))
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}

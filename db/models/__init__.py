@@ -1,6 +1,7 @@
 """Every table newsgraph has, one module per domain."""
 
 from db.base import Base
+from db.models.access import ApiKey, KeyRole
 from db.models.articles import (
     Article,
     ArticleCredit,
@@ -17,11 +18,13 @@ from db.models.statements import Quote, Statement, StatementMedium, StatementRep
 from db.models.votes import Vote, VoteOption, VoteOutcome, VotePosition, VoteReport, VoteStatus
 
 __all__ = [
+    "ApiKey",
     "Article",
     "ArticleCredit",
     "ArticleLink",
     "Base",
     "CreditRole",
+    "KeyRole",
     "Membership",
     "Mention",
     "Organization",
