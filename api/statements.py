@@ -171,5 +171,5 @@ class StatementQueries:
         first: First = None,
         after: After = None,
     ) -> Connection[Statement]:
-        statement = queries.statements(statement_criteria(filter, order_by))
+        statement = queries.statements(statement_criteria(filter, order_by), context(info).viewer)
         return await root_connection(info, Statement, statement, first, after)
