@@ -265,7 +265,8 @@ async def build_world(database) -> tuple[Any, World]:
         membership = await session.scalar(
             select(m.Membership.id).where(m.Membership.person_id == jane)
         )
-        all_node_ids = [encode_global_id("Article", pk) for pk in slug_of]
+        assert jane is not None and council is not None and membership is not None
+        all_node_ids: list[str] = [encode_global_id("Article", pk) for pk in slug_of]
         all_node_ids += [node for nodes in paragraphs.values() for node in nodes]
         all_node_ids += [node for nodes in quotes.values() for node in nodes]
         all_node_ids += list(statements) + list(votes)
