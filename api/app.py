@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from api.limits import RateLimiter, counters_for
 from api.schema import schema
 from api.view import GraphQLView
 from db.engine import create_app_engine, session_factory
@@ -24,7 +25,8 @@ async def healthz(request: Request) -> PlainTextResponse:
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
     """The newsgraph app; `Settings()` (the NEWSGRAPH_* environment) unless given settings.
 
-    `clock` decides what "now" is for embargoes and limits; tests pass a FixedClock.
+    `clock` decides what "now" is for embargoes and rate-limit windows; tests pass a
+    FixedClock.
     """
     settings = settings or Settings()
 
@@ -35,9 +37,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         engine = create_app_engine(settings)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        counters = counters_for(settings)
+        app.state.rate_limiter = RateLimiter(counters, settings)
         try:
             yield
         finally:
+            await counters.close()
             await engine.dispose()
 
     app = Starlette(

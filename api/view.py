@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
+from strawberry.schema import Schema
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -29,6 +30,7 @@ from strawberry.types.graphql import OperationType
 
 from api.context import RequestContext
 from api.graphiql import render_graphiql
+from api.limits import limits_for, query_cost
 from api.viewers import Unauthenticated, viewer_of
 from newsgraph.settings import Settings
 
@@ -224,12 +226,19 @@ async def _parse_body(request: Request) -> _GraphQLRequest:
 
 
 @lru_cache(maxsize=256)
+def _parse(query: str) -> DocumentNode | None:
+    """The parsed document; None when it doesn't parse (execution reports the syntax error)."""
+    try:
+        return parse(query)
+    except GraphQLError:
+        return None
+
+
 def _count_operations(query: str) -> int | None:
     """How many operations the document defines; None when it doesn't parse."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return None  # execution reports the syntax error itself
+    document = _parse(query)
+    if document is None:
+        return None
     return sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
 
 
@@ -335,6 +344,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     {"WWW-Authenticate": 'Bearer realm="newsgraph"'},
                     {"code": "UNAUTHENTICATED"},
                 ) from error
+            await self._charge(request, graphql_request)
             context = await self.get_context(request)
             try:
                 result = await self.schema.execute(
@@ -356,6 +366,45 @@ class GraphQLView(GraphQL[RequestContext, None]):
             except CannotGetOperationTypeError as error:
                 return self._request_error_response(error.as_http_error_reason(), media_type)
             return self._result_response(result, media_type)
+
+    async def _charge(self, request: Request, graphql_request: _GraphQLRequest) -> None:
+        """Count the request against its caller's limits; a _RequestError when over one."""
+        if not self.settings.rate_limits_enabled:
+            return
+        viewer = request.state.viewer
+        document = _parse(graphql_request.query)
+        cost = 0
+        if document is not None:
+            assert isinstance(self.schema, Schema)
+            cost = query_cost(
+                # graphql-core's schema, which Strawberry keeps privately, has the field types.
+                self.schema._schema,
+                document,
+                graphql_request.operation_name,
+                graphql_request.variables,
+                self.settings,
+            )
+        budget = limits_for(viewer, self.settings).cost_per_minute
+        if cost > budget:
+            raise _RequestError(
+                400,
+                f"This query would cost {cost} points, more than the {budget} a minute allows: "
+                "ask for smaller pages (`first`) or fewer nested lists.",
+                extensions={"code": "QUERY_TOO_EXPENSIVE", "cost": cost, "budget": budget},
+            )
+        address = request.client.host if request.client else None
+        exceeded = await request.app.state.rate_limiter.charge(viewer, address, cost, viewer.now)
+        if exceeded is not None:
+            raise _RequestError(
+                429,
+                exceeded.message,
+                {"Retry-After": str(exceeded.retry_after)},
+                {
+                    "code": "RATE_LIMITED",
+                    "limit": exceeded.limit,
+                    "retryAfter": exceeded.retry_after,
+                },
+            )
 
     def _result_response(self, result: ExecutionResult, media_type: str) -> Response:
         if _is_request_error(result):

@@ -32,6 +32,33 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="Python log level name.")
     default_page_size: int = Field(default=20, ge=1, description="`first` when omitted.")
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` accepted.")
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db for state shared by every instance (rate-limit "
+        "counters); without it that state lives in each process.",
+    )
+    redis_key_prefix: str = Field(
+        default="newsgraph:", description="Prefix of every Redis key newsgraph writes."
+    )
+    rate_limits_enabled: bool = Field(default=True, description="Enforce the limits below.")
+    anonymous_requests_per_minute: int = Field(
+        default=60, ge=1, description="Requests a minute per client address without a key."
+    )
+    anonymous_cost_per_minute: int = Field(
+        default=20_000, ge=1, description="Query cost points a minute per address without a key."
+    )
+    partner_requests_per_minute: int = Field(
+        default=600, ge=1, description="Requests a minute per partner key."
+    )
+    partner_cost_per_minute: int = Field(
+        default=500_000, ge=1, description="Query cost points a minute per partner key."
+    )
+    editor_requests_per_minute: int = Field(
+        default=1_200, ge=1, description="Requests a minute per editor key."
+    )
+    editor_cost_per_minute: int = Field(
+        default=1_000_000, ge=1, description="Query cost points a minute per editor key."
+    )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
     )

@@ -34,6 +34,12 @@ class FreshDatabase:
     client: httpx.AsyncClient
 
 
+def settings_for(url: str, **overrides: Any) -> Settings:
+    """Settings for a test app: rate limits off, since a suite sends hundreds of requests a
+    minute from one address; the tests of the limits turn them on."""
+    return Settings(**{"database_url": url, "rate_limits_enabled": False, **overrides})
+
+
 def client_for(app: Starlette) -> httpx.AsyncClient:
     """An HTTP client for `app`, through ASGI: no sockets, but every byte a real client sees."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
@@ -42,7 +48,7 @@ def client_for(app: Starlette) -> httpx.AsyncClient:
 @asynccontextmanager
 async def serving(url: str, **settings: Any) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """An app for the database at `url` (other settings as given), lifespan running; a client."""
-    app = create_app(Settings(database_url=url, **settings))
+    app = create_app(settings_for(url, **settings))
     async with app.router.lifespan_context(app), client_for(app) as client:
         yield app, client
 

@@ -27,8 +27,7 @@ from db.engine import session_factory, unit_of_work
 from db.seed import SEED_ARTICLE_SLUG
 from newsgraph.clock import FixedClock
 from newsgraph.document import ArticleDocument
-from newsgraph.settings import Settings
-from tests.support import bearer, client_for, graphql, issue_key
+from tests.support import bearer, client_for, graphql, issue_key, settings_for
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 SECOND_ARTICLE = "second-report-on-the-coalition"
@@ -276,7 +275,7 @@ async def build_world(database) -> tuple[Any, World]:
             encode_global_id("Membership", membership),
         ]
 
-    app = create_app(Settings(database_url=database.url), clock=FixedClock(NOW))
+    app = create_app(settings_for(database.url), clock=FixedClock(NOW))
     partner = await issue_key(database.app, "partner")
     world = World(
         client=None,
