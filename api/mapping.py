@@ -198,6 +198,7 @@ QUOTE = TypeMapping(
         "start": m.Quote.start_offset,
         "end": m.Quote.end_offset,
         "confidence": m.Quote.confidence,
+        "needs_review": m.Quote.needs_review,
     },
     relations={
         "statement": ToOne(m.Statement, "statement_id"),
@@ -435,6 +436,19 @@ VOTE_POSITION = TypeMapping(
     },
 )
 
+REVISION = TypeMapping(
+    "Revision",
+    m.Revision,
+    columns={
+        "entity_type": m.Revision.entity_type,
+        "action": m.Revision.action,
+        "created_at": m.Revision.created_at,
+        "key_id": m.Revision.key_id,
+        "changes": m.Revision.changes,
+    },
+    relations={"key": ToOne(m.ApiKey, "key_id")},
+)
+
 ALL: tuple[TypeMapping, ...] = (
     ARTICLE,
     PARAGRAPH,
@@ -448,4 +462,5 @@ ALL: tuple[TypeMapping, ...] = (
     MENTION,
     VOTE,
     VOTE_POSITION,
+    REVISION,
 )

@@ -1,4 +1,4 @@
-"""The GraphQL schema: the root Query combines each domain's queries."""
+"""The GraphQL schema: the root Query and Mutation combine each domain's queries and mutations."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from functools import partial
 import strawberry
 from strawberry.extensions import MaskErrors
 
+from api.article_mutations import ArticleMutations
 from api.articles import ArticleQueries
 from api.errors import should_mask
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organizations import OrganizationQueries
 from api.persons import PersonQueries
+from api.revisions import RevisionQueries
+from api.statement_mutations import StatementMutations
 from api.statements import StatementQueries
 from api.votes import VoteQueries
 
@@ -23,13 +26,20 @@ class Query(
     PersonQueries,
     StatementQueries,
     VoteQueries,
+    RevisionQueries,
     NodeQueries,
 ):
     pass
 
 
+@strawberry.type(description="Every change newsgraph accepts; editors only.")
+class Mutation(ArticleMutations, StatementMutations):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=list(NODE_TYPES.values()),
     extensions=[
         partial(MaskErrors, should_mask_error=should_mask, error_message="Internal server error.")

@@ -229,3 +229,11 @@ def votes(criteria: VoteCriteria) -> AnySelect:
     if criteria.held_before is not None:
         statement = statement.where(m.Vote.held_on <= criteria.held_before)
     return statement.order_by(m.Vote.held_on.desc().nulls_last(), m.Vote.id.desc())
+
+
+def revisions_of(entity_type: str, entity_id: int) -> AnySelect:
+    return (
+        select(m.Revision)
+        .where(m.Revision.entity_type == entity_type, m.Revision.entity_id == entity_id)
+        .order_by(m.Revision.id)
+    )

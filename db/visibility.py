@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, union
 
 from db import models as m
 
@@ -148,6 +148,8 @@ def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
         return m.Person.id.in_(_person_ids(viewer))
     if model is m.Organization:
         return m.Organization.id.in_(_organization_ids(viewer))
+    if model is m.Revision:
+        return false()  # the revision history is for editors only
     if model in (m.PersonAlias, m.OrganizationAlias, m.ApiKey):
         return None  # reached only through their visible owner, or never over the API
     raise AssertionError(f"no visibility rule for {model!r}: add one before reading it")

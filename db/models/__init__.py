@@ -14,6 +14,7 @@ from db.models.articles import (
 from db.models.mentions import Mention
 from db.models.organizations import Organization, OrganizationAlias, OrganizationKind
 from db.models.persons import Membership, Person, PersonAlias
+from db.models.revisions import Revision, RevisionAction
 from db.models.statements import Quote, Statement, StatementMedium, StatementReport
 from db.models.votes import Vote, VoteOption, VoteOutcome, VotePosition, VoteReport, VoteStatus
 
@@ -36,6 +37,8 @@ __all__ = [
     "PersonAlias",
     "PublicationStatus",
     "Quote",
+    "Revision",
+    "RevisionAction",
     "Statement",
     "StatementMedium",
     "StatementReport",
