@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from db.seed import SEED_ARTICLE_SLUG
-from tests.support import bearer, graphql, graphql_response, issue_key
+from tests.support import bearer, count_sql, graphql, graphql_response, issue_key
 
 CREATE_ARTICLE = """
 mutation($input: ArticleCreateInput!) {
@@ -351,3 +351,27 @@ async def test_deleting_what_does_not_exist_is_a_not_found_error(fresh_database,
     data = await edit(fresh_database, editor, DELETE_STATEMENT, {"id": "U3RhdGVtZW50Ojk5OTk5"})
 
     assert data["statementDelete"] == {"deletedId": None, "errors": [{"code": "NOT_FOUND"}]}
+
+
+HISTORY_WITH_EDITORS = """
+query($of: ID!) { revisions(of: $of, first: 50) { totalCount edges { node { action keyName } } } }
+"""
+# The key lookup, the page of revisions, its count, and the keys that made them.
+HISTORY_STATEMENTS = 4
+
+
+@pytest.mark.parametrize("corrections", [1, 6])
+async def test_the_history_of_an_object_costs_the_same_statements_however_long(
+    fresh_database, editor, corrections
+):
+    paragraph = (await seed_article(fresh_database, editor))["paragraphs"][0]
+    for number in range(corrections):
+        await edit(
+            fresh_database, editor, CORRECT_PARAGRAPH, {"id": paragraph["id"], "text": f"v{number}"}
+        )
+
+    with count_sql(fresh_database.app) as recorded:
+        data = await edit(fresh_database, editor, HISTORY_WITH_EDITORS, {"of": paragraph["id"]})
+
+    assert data["revisions"]["totalCount"] == corrections
+    assert recorded.count == HISTORY_STATEMENTS, str(recorded)
