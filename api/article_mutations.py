@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from api.articles import Article, Paragraph
-from api.editing import DeletePayload, MutationError, given, pk_of, run_edit
+from api.editing import DeletePayload, MutationError, deleted, given, pk_of, run_edit
 from api.enums import ParagraphKind
 from api.rows import optional_row
 from db import editing
@@ -90,11 +90,6 @@ def _paragraph_payload(result: tuple[object | None, list[MutationError]]) -> Par
     return ParagraphPayload(paragraph=optional_row(Paragraph, row), errors=errors)
 
 
-def _deleted(global_id: str, result: tuple[object | None, list[MutationError]]) -> DeletePayload:
-    _, errors = result
-    return DeletePayload(deleted_id=None if errors else strawberry.ID(global_id), errors=errors)
-
-
 @strawberry.type
 class ArticleMutations:
     @strawberry.mutation(description="Create a draft article. Editors only.")
@@ -159,7 +154,7 @@ class ArticleMutations:
             await editing.delete_article(session, editor, pk_of(id, "id", "Article"))
             return True
 
-        return _deleted(id, await run_edit(info, work))
+        return deleted(id, (await run_edit(info, work))[1])
 
     @strawberry.mutation(
         description="Add a paragraph at `position` (later ones move down) or at the end. "
@@ -209,4 +204,4 @@ class ArticleMutations:
             await editing.delete_paragraph(session, editor, pk_of(id, "id", "Paragraph"))
             return True
 
-        return _deleted(id, await run_edit(info, work))
+        return deleted(id, (await run_edit(info, work))[1])

@@ -52,6 +52,11 @@ class DeletePayload:
     )
 
 
+def deleted(global_id: str, errors: list[MutationError]) -> DeletePayload:
+    """The payload of a deletion that `errors` did or did not refuse."""
+    return DeletePayload(deleted_id=None if errors else strawberry.ID(global_id), errors=errors)
+
+
 def editor_of(info: Info) -> Editor:
     viewer = context(info).viewer
     if viewer.role is not Role.EDITOR:

@@ -11,7 +11,9 @@ from api.article_mutations import ArticleMutations
 from api.articles import ArticleQueries
 from api.errors import should_mask
 from api.nodes import NODE_TYPES, NodeQueries
+from api.organization_mutations import OrganizationMutations
 from api.organizations import OrganizationQueries
+from api.person_mutations import PersonMutations
 from api.persons import PersonQueries
 from api.revisions import RevisionQueries
 from api.statement_mutations import StatementMutations
@@ -33,7 +35,7 @@ class Query(
 
 
 @strawberry.type(description="Every change newsgraph accepts; editors only.")
-class Mutation(ArticleMutations, StatementMutations):
+class Mutation(ArticleMutations, StatementMutations, PersonMutations, OrganizationMutations):
     pass
 
 

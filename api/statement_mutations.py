@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from api.editing import DeletePayload, MutationError, entity_id, given, pk_of, run_edit
+from api.editing import DeletePayload, MutationError, deleted, entity_id, given, pk_of, run_edit
 from api.enums import StatementMedium
 from api.rows import optional_row
 from api.statements import Quote, Statement
@@ -75,10 +75,6 @@ class QuotePayload:
     errors: list[MutationError] = strawberry.field(description="Empty on success.")
 
 
-def _deleted(global_id: str, errors: list[MutationError]) -> DeletePayload:
-    return DeletePayload(deleted_id=None if errors else strawberry.ID(global_id), errors=errors)
-
-
 @strawberry.type
 class StatementMutations:
     @strawberry.mutation(description="Record a statement. Editors only.")
@@ -122,7 +118,7 @@ class StatementMutations:
             return True
 
         _, errors = await run_edit(info, work)
-        return _deleted(id, errors)
+        return deleted(id, errors)
 
     @strawberry.mutation(
         description="Anchor a statement's words to a paragraph span; the span must lie inside "
@@ -175,4 +171,4 @@ class StatementMutations:
             return True
 
         _, errors = await run_edit(info, work)
-        return _deleted(id, errors)
+        return deleted(id, errors)

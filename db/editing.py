@@ -1,4 +1,4 @@
-"""Editorial writes: articles, paragraphs, statements and quotes, each change kept as a revision.
+"""Editorial writes: articles, paragraphs, statements, quotes, persons, organizations, memberships.
 
 Every function validates before it writes, raises EditRefused for input an editor can fix
 (nothing is written then), and records what it changed in `revisions`. The caller commits.
@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
+from newsgraph.names import normalize_name
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://\S+$")
@@ -427,3 +428,253 @@ async def delete_quote(session: AsyncSession, editor: Editor, pk: int) -> None:
     )
     _record(session, editor, "Quote", pk, m.RevisionAction.DELETE, changes)
     await session.delete(quote)
+
+
+# Persons and organizations
+
+
+async def _check_slug(session: AsyncSession, model: Any, slug: Any, pk: int | None) -> None:
+    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > 200:
+        raise EditRefused(
+            "slug", "Use lower-case letters, digits and single hyphens.", Problem.INVALID
+        )
+    taken = await session.scalar(select(model.id).where(model.slug == slug))
+    if taken is not None and taken != pk:
+        raise EditRefused(
+            "slug", f"Another {model.__name__.lower()} has slug {slug!r}.", Problem.CONFLICT
+        )
+
+
+async def _replace_aliases(
+    session: AsyncSession, alias_model: Any, owner_column: str, owner_id: int, aliases: list[str]
+) -> list[str]:
+    """Make `aliases` the owner's aliases, in order; the aliases it had before."""
+    existing = list(
+        await session.scalars(
+            select(alias_model)
+            .where(getattr(alias_model, owner_column) == owner_id)
+            .order_by(alias_model.position)
+        )
+    )
+    for row in existing:
+        await session.delete(row)
+    await session.flush()
+    seen: set[str] = set()
+    for position, alias in enumerate(aliases):
+        if not alias.strip():
+            raise EditRefused("aliases", "An alias cannot be empty.", Problem.INVALID)
+        normalized = normalize_name(alias)
+        if normalized in seen:
+            continue
+        seen.add(normalized)
+        session.add(
+            alias_model(
+                **{owner_column: owner_id}, alias=alias, normalized=normalized, position=position
+            )
+        )
+    return [row.alias for row in existing]
+
+
+def _named_values(values: dict[str, Any]) -> dict[str, Any]:
+    if "name" in values:
+        if not (values["name"] or "").strip():
+            raise EditRefused("name", "A name is required.", Problem.REQUIRED)
+        values["normalized_name"] = normalize_name(values["name"])
+    return values
+
+
+async def _create_named(
+    session: AsyncSession,
+    editor: Editor,
+    model: Any,
+    alias_model: Any,
+    owner_column: str,
+    values: dict[str, Any],
+    fields: tuple[str, ...],
+) -> Any:
+    for required in ("slug", "name"):
+        if values.get(required) is None:
+            raise EditRefused(required, f"`{required}` is required.", Problem.REQUIRED)
+    await _check_slug(session, model, values["slug"], None)
+    aliases = values.pop("aliases", None) or []
+    row = model(**_named_values(values))
+    session.add(row)
+    await session.flush()
+    await _replace_aliases(session, alias_model, owner_column, row.id, aliases)
+    changes = _snapshot(row, fields)
+    if aliases:
+        changes["aliases"] = (None, aliases)
+    _record(session, editor, model.__name__, row.id, m.RevisionAction.CREATE, changes)
+    return row
+
+
+async def _update_named(
+    session: AsyncSession,
+    editor: Editor,
+    model: Any,
+    alias_model: Any,
+    owner_column: str,
+    pk: int,
+    values: dict[str, Any],
+) -> Any:
+    row = await _get(session, model, pk, "id")
+    if "slug" in values:
+        await _check_slug(session, model, values["slug"], pk)
+    aliases = values.pop("aliases", None)
+    changes: dict[str, Any] = _apply(row, _named_values(values))
+    changes.pop("normalized_name", None)
+    if aliases is not None:
+        before = await _replace_aliases(session, alias_model, owner_column, pk, aliases)
+        if before != aliases:
+            changes["aliases"] = (before, aliases)
+    if changes:
+        _record(session, editor, model.__name__, pk, m.RevisionAction.UPDATE, changes)
+    return row
+
+
+async def _delete_named(
+    session: AsyncSession, editor: Editor, model: Any, pk: int, fields: tuple[str, ...]
+) -> None:
+    row = await _get(session, model, pk, "id")
+    _record(
+        session,
+        editor,
+        model.__name__,
+        pk,
+        m.RevisionAction.DELETE,
+        _snapshot(row, fields, deleted=True),
+    )
+    await session.delete(row)
+
+
+PERSON_FIELDS = ("slug", "name", "description")
+ORGANIZATION_FIELDS = ("slug", "name", "kind", "description", "parent_id")
+
+
+async def create_person(session: AsyncSession, editor: Editor, values: dict[str, Any]) -> m.Person:
+    """A new person; the public sees them once published content names them."""
+    person: m.Person = await _create_named(
+        session, editor, m.Person, m.PersonAlias, "person_id", values, PERSON_FIELDS
+    )
+    return person
+
+
+async def update_person(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Person:
+    person: m.Person = await _update_named(
+        session, editor, m.Person, m.PersonAlias, "person_id", pk, values
+    )
+    return person
+
+
+async def delete_person(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the person with their aliases, memberships, mentions and statements."""
+    await _delete_named(session, editor, m.Person, pk, PERSON_FIELDS)
+
+
+async def _check_parent(session: AsyncSession, values: dict[str, Any], pk: int | None) -> None:
+    parent_id = values.get("parent_id")
+    if parent_id is None:
+        return
+    await _get(session, m.Organization, parent_id, "parentId")
+    # Walk up from the parent: reaching this organization would close a loop.
+    seen: set[int] = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == pk:
+            raise EditRefused(
+                "parentId", "An organization cannot be its own ancestor.", Problem.INVALID
+            )
+        seen.add(current)
+        current = await session.scalar(
+            select(m.Organization.parent_id).where(m.Organization.id == current)
+        )
+
+
+async def create_organization(
+    session: AsyncSession, editor: Editor, values: dict[str, Any]
+) -> m.Organization:
+    """A new organization; the public sees it once published content names it."""
+    if values.get("kind") is None:
+        raise EditRefused("kind", "Say what sort of body it is.", Problem.REQUIRED)
+    await _check_parent(session, values, None)
+    organization: m.Organization = await _create_named(
+        session,
+        editor,
+        m.Organization,
+        m.OrganizationAlias,
+        "organization_id",
+        values,
+        ORGANIZATION_FIELDS,
+    )
+    return organization
+
+
+async def update_organization(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Organization:
+    if "kind" in values and values["kind"] is None:
+        raise EditRefused("kind", "Say what sort of body it is.", Problem.REQUIRED)
+    await _get(session, m.Organization, pk, "id")
+    await _check_parent(session, values, pk)
+    organization: m.Organization = await _update_named(
+        session, editor, m.Organization, m.OrganizationAlias, "organization_id", pk, values
+    )
+    return organization
+
+
+async def delete_organization(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the organization with its aliases, memberships, statements and votes."""
+    await _delete_named(session, editor, m.Organization, pk, ORGANIZATION_FIELDS)
+
+
+# Memberships
+
+MEMBERSHIP_FIELDS = (
+    "person_id",
+    "organization_id",
+    "role",
+    "start_on",
+    "end_on",
+    "source_article_id",
+)
+
+
+async def _check_membership(session: AsyncSession, membership: m.Membership) -> None:
+    await _get(session, m.Person, membership.person_id, "personId")
+    await _get(session, m.Organization, membership.organization_id, "organizationId")
+    if membership.source_article_id is not None:
+        await _get(session, m.Article, membership.source_article_id, "sourceId")
+    if membership.start_on and membership.end_on and membership.start_on > membership.end_on:
+        raise EditRefused("endOn", "A membership cannot end before it starts.", Problem.INVALID)
+
+
+async def create_membership(
+    session: AsyncSession, editor: Editor, values: dict[str, Any]
+) -> m.Membership:
+    membership = m.Membership(**values)
+    await _check_membership(session, membership)
+    session.add(membership)
+    await session.flush()
+    changes = _snapshot(membership, MEMBERSHIP_FIELDS)
+    _record(session, editor, "Membership", membership.id, m.RevisionAction.CREATE, changes)
+    return membership
+
+
+async def update_membership(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Membership:
+    membership: m.Membership = await _get(session, m.Membership, pk, "id")
+    changes = _apply(membership, values)
+    await _check_membership(session, membership)
+    if changes:
+        _record(session, editor, "Membership", pk, m.RevisionAction.UPDATE, changes)
+    return membership
+
+
+async def delete_membership(session: AsyncSession, editor: Editor, pk: int) -> None:
+    membership = await _get(session, m.Membership, pk, "id")
+    changes = _snapshot(membership, MEMBERSHIP_FIELDS, deleted=True)
+    _record(session, editor, "Membership", pk, m.RevisionAction.DELETE, changes)
+    await session.delete(membership)
