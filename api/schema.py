@@ -18,6 +18,7 @@ from api.persons import PersonQueries
 from api.revisions import RevisionQueries
 from api.statement_mutations import StatementMutations
 from api.statements import StatementQueries
+from api.vote_mutations import VoteMutations
 from api.votes import VoteQueries
 
 
@@ -35,7 +36,9 @@ class Query(
 
 
 @strawberry.type(description="Every change newsgraph accepts; editors only.")
-class Mutation(ArticleMutations, StatementMutations, PersonMutations, OrganizationMutations):
+class Mutation(
+    ArticleMutations, StatementMutations, PersonMutations, OrganizationMutations, VoteMutations
+):
     pass
 
 

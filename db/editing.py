@@ -678,3 +678,122 @@ async def delete_membership(session: AsyncSession, editor: Editor, pk: int) -> N
     changes = _snapshot(membership, MEMBERSHIP_FIELDS, deleted=True)
     _record(session, editor, "Membership", pk, m.RevisionAction.DELETE, changes)
     await session.delete(membership)
+
+
+# Votes, and the paragraphs that report statements and votes
+
+VOTE_FIELDS = ("body_id", "motion", "held_on", "held_on_text", "status", "outcome", "follow_up_id")
+
+
+async def _check_vote(session: AsyncSession, vote: m.Vote) -> None:
+    await _get(session, m.Organization, vote.body_id, "bodyId")
+    if not (vote.motion or "").strip():
+        raise EditRefused("motion", "Say what is voted on.", Problem.REQUIRED)
+    if vote.outcome is not None and vote.status is not m.VoteStatus.HELD:
+        raise EditRefused("outcome", "Only a held vote has an outcome.", Problem.INVALID)
+    if vote.follow_up_id is not None:
+        if vote.follow_up_id == vote.id:
+            raise EditRefused("followUpId", "A vote cannot follow up itself.", Problem.INVALID)
+        await _get(session, m.Vote, vote.follow_up_id, "followUpId")
+
+
+async def create_vote(session: AsyncSession, editor: Editor, values: dict[str, Any]) -> m.Vote:
+    """A vote; the public sees it once a published paragraph reports it (`add_vote_report`)."""
+    if values.get("status") is None:
+        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
+    vote = m.Vote(**values)
+    await _check_vote(session, vote)
+    session.add(vote)
+    await session.flush()
+    _record(session, editor, "Vote", vote.id, m.RevisionAction.CREATE, _snapshot(vote, VOTE_FIELDS))
+    return vote
+
+
+async def update_vote(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Vote:
+    vote: m.Vote = await _get(session, m.Vote, pk, "id")
+    if "status" in values and values["status"] is None:
+        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
+    changes = _apply(vote, values)
+    await _check_vote(session, vote)
+    if changes:
+        _record(session, editor, "Vote", pk, m.RevisionAction.UPDATE, changes)
+    return vote
+
+
+async def delete_vote(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the vote with its positions and reports; follow-ups keep existing."""
+    vote = await _get(session, m.Vote, pk, "id")
+    _record(
+        session,
+        editor,
+        "Vote",
+        pk,
+        m.RevisionAction.DELETE,
+        _snapshot(vote, VOTE_FIELDS, deleted=True),
+    )
+    await session.delete(vote)
+
+
+async def _set_report(
+    session: AsyncSession,
+    editor: Editor,
+    model: Any,
+    owner: tuple[str, Any, int],
+    paragraph_id: int,
+    present: bool,
+) -> None:
+    """Add (or remove) the row saying that a paragraph reports a statement or vote."""
+    entity_type, owner_model, owner_id = owner
+    owner_column = "statement_id" if owner_model is m.Statement else "vote_id"
+    await _get(session, owner_model, owner_id, "id")
+    await _get(session, m.Paragraph, paragraph_id, "paragraphId")
+    existing = await session.scalar(
+        select(model).where(
+            getattr(model, owner_column) == owner_id, model.paragraph_id == paragraph_id
+        )
+    )
+    if present == (existing is not None):
+        return
+    if present:
+        session.add(model(**{owner_column: owner_id, "paragraph_id": paragraph_id}))
+    else:
+        await session.delete(existing)
+    await session.flush()
+    before, after = (None, paragraph_id) if present else (paragraph_id, None)
+    _record(
+        session,
+        editor,
+        entity_type,
+        owner_id,
+        m.RevisionAction.UPDATE,
+        {"reported_in_paragraph": (before, after)},
+    )
+
+
+async def set_statement_report(
+    session: AsyncSession, editor: Editor, statement_id: int, paragraph_id: int, present: bool
+) -> m.Statement:
+    """Say that a paragraph paraphrases the statement (or no longer does)."""
+    await _set_report(
+        session,
+        editor,
+        m.StatementReport,
+        ("Statement", m.Statement, statement_id),
+        paragraph_id,
+        present,
+    )
+    statement: m.Statement = await _get(session, m.Statement, statement_id, "id")
+    return statement
+
+
+async def set_vote_report(
+    session: AsyncSession, editor: Editor, vote_id: int, paragraph_id: int, present: bool
+) -> m.Vote:
+    """Say that a paragraph reports the vote (or no longer does)."""
+    await _set_report(
+        session, editor, m.VoteReport, ("Vote", m.Vote, vote_id), paragraph_id, present
+    )
+    vote: m.Vote = await _get(session, m.Vote, vote_id, "id")
+    return vote
