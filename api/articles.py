@@ -76,6 +76,9 @@ class Article(Node):
     url: str | None = strawberry.field(description="Canonical URL at the publisher, where known.")
     language: str = strawberry.field(description="BCP 47 language tag of the text, e.g. `en`.")
     status: PublicationStatus = strawberry.field(description="Publishing workflow state.")
+    embargoed_until: datetime | None = strawberry.field(
+        description="When an embargoed article becomes visible to all (UTC); null otherwise."
+    )
 
     # Computed from the row rather than mapped: rights are one nested object, not columns.
     @strawberry.field(description="Copyright holder, licence and republishing rights.")

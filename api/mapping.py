@@ -97,6 +97,7 @@ ARTICLE = TypeMapping(
         "url": m.Article.url,
         "language": m.Article.language,
         "status": m.Article.status,
+        "embargoed_until": m.Article.embargoed_until,
     },
     relations={
         "publisher": ToOne(m.Organization, "publisher_id"),

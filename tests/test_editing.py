@@ -16,7 +16,9 @@ mutation($input: ArticleCreateInput!) {
 """
 PUBLISH = """
 mutation($id: ID!, $until: DateTime) {
-  articlePublish(id: $id, embargoedUntil: $until) { article { status publishedAt } errors { field code } }
+  articlePublish(id: $id, embargoedUntil: $until) {
+    article { status publishedAt embargoedUntil } errors { field code }
+  }
 }
 """
 UNPUBLISH = (
@@ -129,6 +131,20 @@ async def test_unpublishing_withdraws_the_article_from_the_public(fresh_database
     assert data["articleUnpublish"]["article"]["status"] == "WITHDRAWN"
     public = await graphql(fresh_database.client, ARTICLE, {"slug": SEED_ARTICLE_SLUG})
     assert public["article"] is None
+
+
+async def test_publishing_with_an_embargo_embargoes_until_then(fresh_database, editor):
+    article_id = await new_article(fresh_database, editor)
+
+    data = await edit(
+        fresh_database, editor, PUBLISH, {"id": article_id, "until": "2999-01-01T00:00:00Z"}
+    )
+
+    assert data["articlePublish"]["article"] == {
+        "status": "EMBARGOED",
+        "publishedAt": "2999-01-01T00:00:00+00:00",
+        "embargoedUntil": "2999-01-01T00:00:00+00:00",
+    }
 
 
 async def test_an_embargo_must_end_in_the_future(fresh_database, editor):
