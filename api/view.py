@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +33,7 @@ from api.context import RequestContext
 from api.graphiql import render_graphiql
 from api.limits import limits_for, query_cost
 from api.viewers import Unauthenticated, viewer_of
+from db.visibility import Role, Viewer
 from newsgraph.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -251,6 +253,11 @@ def _is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock.now()
+    return now
+
+
 def _request_error_status(media_type: str) -> int:
     # A request that parsed as HTTP but not as an executable GraphQL operation: the
     # specification wants 400 with its own media type and 200 for legacy application/json.
@@ -338,6 +345,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
             try:
                 request.state.viewer = await viewer_of(request, session)
             except Unauthenticated as error:
+                # Failed keys count against the address, so guessing is limited like reading.
+                await self._enforce(request, Viewer(role=Role.PUBLIC, now=_now(request)), 0)
                 raise _RequestError(
                     401,
                     str(error),
@@ -392,6 +401,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 "ask for smaller pages (`first`) or fewer nested lists.",
                 extensions={"code": "QUERY_TOO_EXPENSIVE", "cost": cost, "budget": budget},
             )
+        await self._enforce(request, viewer, cost)
+
+    async def _enforce(self, request: Request, viewer: Viewer, cost: int) -> None:
+        if not self.settings.rate_limits_enabled:
+            return
         address = request.client.host if request.client else None
         exceeded = await request.app.state.rate_limiter.charge(viewer, address, cost, viewer.now)
         if exceeded is not None:

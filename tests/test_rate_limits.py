@@ -171,3 +171,14 @@ async def test_an_unreachable_redis_lets_requests_through_rather_than_failing_th
     limits = {"anonymous_requests_per_minute": 1, "redis_url": "redis://127.0.0.1:1/0"}
     async with limited_app(database_url, clock, **limits) as app, client_at(app) as client:
         assert await statuses(client, 2) == [200, 200]
+
+
+async def test_requests_with_bad_keys_count_against_the_address(database_url):
+    clock = FixedClock(START)
+    async with (
+        limited_app(database_url, clock, anonymous_requests_per_minute=1) as app,
+        client_at(app) as client,
+    ):
+        answered = await statuses(client, 2, headers=bearer("ng_guessed"))
+
+    assert answered == [401, 429]
