@@ -12,6 +12,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.compiler import ReadCompiler
 from api.feeds.routes import routes as feed_routes
+from api.limits import RateLimiter, counters_for
 from api.live.broker import create_broker
 from api.schema import schema
 from api.view import GraphQLView
@@ -29,7 +30,8 @@ async def healthz(request: Request) -> PlainTextResponse:
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
     """The newsgraph app; `Settings()` (the NEWSGRAPH_* environment) unless given settings.
 
-    `clock` decides what "now" is for embargoes and limits; tests pass a FixedClock.
+    `clock` decides what "now" is for embargoes and rate-limit windows; tests pass a
+    FixedClock.
     """
     settings = settings or Settings()
 
@@ -49,9 +51,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             else None
         )
         app.state.sessions.configure(info={PUBLISHER: broker.publish})
+        counters = counters_for(settings)
+        app.state.rate_limiter = RateLimiter(counters, settings)
         try:
             yield
         finally:
+            await counters.close()
             await broker.close()
             await engine.dispose()
 

@@ -23,6 +23,7 @@ from api.rows import (
     root_connection,
 )
 from db import queries
+from db.visibility import Role
 
 if TYPE_CHECKING:
     from api.mentions import Mention
@@ -37,6 +38,24 @@ QuoteRef = Annotated["Quote", strawberry.lazy("api.statements")]
 StatementRef = Annotated["Statement", strawberry.lazy("api.statements")]
 VoteRef = Annotated["Vote", strawberry.lazy("api.votes")]
 MentionRef = Annotated["Mention", strawberry.lazy("api.mentions")]
+
+
+@strawberry.type(
+    description="Who holds an article's copyright and what partners may do with its text."
+)
+class Rights:
+    copyright_holder: str | None = strawberry.field(
+        description="The copyright holder as the publisher states it; null where not recorded."
+    )
+    licence: str | None = strawberry.field(
+        description="Usage terms or licence (an SPDX identifier, a URL or words); null where "
+        "not recorded."
+    )
+    partners_may_republish: bool = strawberry.field(
+        description="Whether partners may republish the full text. When false, partners get "
+        "the headline, standfirst, link and metadata, but no paragraphs or anything anchored "
+        "in them."
+    )
 
 
 @strawberry.type(description="A news article: its metadata and its text as ordered paragraphs.")
@@ -57,6 +76,28 @@ class Article(Node):
     url: str | None = strawberry.field(description="Canonical URL at the publisher, where known.")
     language: str = strawberry.field(description="BCP 47 language tag of the text, e.g. `en`.")
     status: PublicationStatus = strawberry.field(description="Publishing workflow state.")
+    embargoed_until: datetime | None = strawberry.field(
+        description="When an embargoed article becomes visible to all (UTC); null otherwise."
+    )
+
+    # Computed from the row rather than mapped: rights are one nested object, not columns.
+    @strawberry.field(description="Copyright holder, licence and republishing rights.")
+    def rights(self) -> Rights:
+        return Rights(
+            copyright_holder=self.row.copyright_holder,
+            licence=self.row.licence,
+            partners_may_republish=self.row.partners_may_republish,
+        )
+
+    @strawberry.field(
+        description="Whether this answer includes the article's text (paragraphs, quotes, "
+        "mentions): true for the public and editors, and for partners only where "
+        "`rights.partnersMayRepublish`."
+    )
+    def full_text(self, info: Info) -> bool:
+        return context(info).viewer.role is not Role.PARTNER or bool(
+            self.row.partners_may_republish
+        )
 
     @strawberry.field(description="The outlet that published the article.")
     async def publisher(self, info: Info) -> OrganizationRef | None:
@@ -269,5 +310,5 @@ class ArticleQueries:
         first: First = None,
         after: After = None,
     ) -> Connection[Article]:
-        statement = queries.articles(article_criteria(filter, order_by))
+        statement = queries.articles(article_criteria(filter, order_by), context(info).viewer)
         return await root_connection(info, Article, statement, first, after)

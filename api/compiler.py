@@ -283,10 +283,10 @@ class _Walk:
         order = arguments.get("orderBy", DateOrder.NEWEST_FIRST)
         if field_name == "articles":
             filter = self._input(ArticleFilter, arguments.get("filter"))
-            return queries.articles(article_criteria(filter, order))
+            return queries.articles(article_criteria(filter, order), self.viewer)
         if field_name == "statements":
             filter = self._input(StatementFilter, arguments.get("filter"))
-            return queries.statements(statement_criteria(filter, order))
+            return queries.statements(statement_criteria(filter, order), self.viewer)
         if field_name == "votes":
             return queries.votes(vote_criteria(self._input(VoteFilter, arguments.get("filter"))))
         if field_name == "organizations":
@@ -439,7 +439,7 @@ class _Walk:
         statement = select(self.object(graphql_type, details, target)).where(
             target.id == getattr(row, relation.foreign_key)  # type: ignore[attr-defined]
         )
-        condition = visible(relation.target, self.viewer)
+        condition = None if relation.shown_with_parent else visible(relation.target, self.viewer)
         if condition is not None:
             statement = statement.where(_adapt(condition, target))
         return self.sql.embed(statement)

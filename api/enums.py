@@ -17,6 +17,7 @@ strawberry.enum(m.StatementMedium, description="How a statement was made or issu
 strawberry.enum(m.VoteStatus, description="Whether a vote has been held or is still to come.")
 strawberry.enum(m.VoteOutcome, description="The result of a vote that was held.")
 strawberry.enum(m.VoteOption, description="The position a voter or group took on a vote.")
+strawberry.enum(m.RevisionAction, description="What kind of change a revision records.")
 
 ParagraphKind = m.ParagraphKind
 PublicationStatus = m.PublicationStatus
@@ -26,6 +27,7 @@ StatementMedium = m.StatementMedium
 VoteStatus = m.VoteStatus
 VoteOutcome = m.VoteOutcome
 VoteOption = m.VoteOption
+RevisionAction = m.RevisionAction
 
 
 @strawberry.enum(description="Order of a list of dated items.")

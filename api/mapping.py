@@ -102,9 +102,10 @@ ARTICLE = TypeMapping(
         "url": m.Article.url,
         "language": m.Article.language,
         "status": m.Article.status,
+        "embargoed_until": m.Article.embargoed_until,
     },
     relations={
-        "publisher": ToOne(m.Organization, "publisher_id"),
+        "publisher": ToOne(m.Organization, "publisher_id", shown_with_parent=True),
         "paragraphs": ToMany(
             m.Paragraph,
             pairs_by_column(m.Paragraph, m.Paragraph.article_id),
@@ -173,7 +174,7 @@ PARAGRAPH = TypeMapping(
     m.Paragraph,
     columns={"position": m.Paragraph.position, "kind": m.Paragraph.kind, "text": m.Paragraph.text},
     relations={
-        "article": ToOne(m.Article, "article_id"),
+        "article": ToOne(m.Article, "article_id", shown_with_parent=True),
         "quotes": ToMany(
             m.Quote,
             pairs_by_column(m.Quote, m.Quote.paragraph_id),
@@ -203,10 +204,11 @@ QUOTE = TypeMapping(
         "start": m.Quote.start_offset,
         "end": m.Quote.end_offset,
         "confidence": m.Quote.confidence,
+        "needs_review": m.Quote.needs_review,
     },
     relations={
-        "statement": ToOne(m.Statement, "statement_id"),
-        "paragraph": ToOne(m.Paragraph, "paragraph_id"),
+        "statement": ToOne(m.Statement, "statement_id", shown_with_parent=True),
+        "paragraph": ToOne(m.Paragraph, "paragraph_id", shown_with_parent=True),
     },
 )
 
@@ -222,8 +224,10 @@ STATEMENT = TypeMapping(
         "verified": m.Statement.verified,
     },
     relations={
-        "speaker_person": ToOne(m.Person, "speaker_person_id"),
-        "speaker_organization": ToOne(m.Organization, "speaker_organization_id"),
+        "speaker_person": ToOne(m.Person, "speaker_person_id", shown_with_parent=True),
+        "speaker_organization": ToOne(
+            m.Organization, "speaker_organization_id", shown_with_parent=True
+        ),
         "quotes": ToMany(
             m.Quote,
             select(
@@ -364,9 +368,9 @@ MEMBERSHIP = TypeMapping(
         "confidence": m.Membership.confidence,
     },
     relations={
-        "person": ToOne(m.Person, "person_id"),
-        "organization": ToOne(m.Organization, "organization_id"),
-        "source": ToOne(m.Article, "source_article_id"),
+        "person": ToOne(m.Person, "person_id", shown_with_parent=True),
+        "organization": ToOne(m.Organization, "organization_id", shown_with_parent=True),
+        "source": ToOne(m.Article, "source_article_id", shown_with_parent=True),
     },
 )
 
@@ -374,7 +378,7 @@ CREDIT = TypeMapping(
     "Credit",
     m.ArticleCredit,
     columns={"role": m.ArticleCredit.role},
-    relations={"person": ToOne(m.Person, "person_id")},
+    relations={"person": ToOne(m.Person, "person_id", shown_with_parent=True)},
 )
 
 RELATED_LINK = TypeMapping(
@@ -382,8 +386,8 @@ RELATED_LINK = TypeMapping(
     m.ArticleLink,
     columns={"anchor_text": m.ArticleLink.anchor_text},
     relations={
-        "article": ToOne(m.Article, "to_article_id"),
-        "paragraph": ToOne(m.Paragraph, "paragraph_id"),
+        "article": ToOne(m.Article, "to_article_id", shown_with_parent=True),
+        "paragraph": ToOne(m.Paragraph, "paragraph_id"),  # the link shows without its text
     },
 )
 
@@ -397,9 +401,9 @@ MENTION = TypeMapping(
         "confidence": m.Mention.confidence,
     },
     relations={
-        "paragraph": ToOne(m.Paragraph, "paragraph_id"),
-        "person": ToOne(m.Person, "person_id"),
-        "organization": ToOne(m.Organization, "organization_id"),
+        "paragraph": ToOne(m.Paragraph, "paragraph_id", shown_with_parent=True),
+        "person": ToOne(m.Person, "person_id", shown_with_parent=True),
+        "organization": ToOne(m.Organization, "organization_id", shown_with_parent=True),
     },
     unions={"entity": (("Person", "person"), ("Organization", "organization"))},
 )
@@ -416,7 +420,7 @@ VOTE = TypeMapping(
         "confidence": m.Vote.confidence,
     },
     relations={
-        "body": ToOne(m.Organization, "body_id"),
+        "body": ToOne(m.Organization, "body_id", shown_with_parent=True),
         "follow_up": ToOne(m.Vote, "follow_up_id"),
         "follow_up_of": ToMany(
             m.Vote,
@@ -441,9 +445,22 @@ VOTE_POSITION = TypeMapping(
         "voter_count": m.VotePosition.voter_count,
     },
     relations={
-        "organization": ToOne(m.Organization, "organization_id"),
-        "person": ToOne(m.Person, "person_id"),
+        "organization": ToOne(m.Organization, "organization_id", shown_with_parent=True),
+        "person": ToOne(m.Person, "person_id", shown_with_parent=True),
     },
+)
+
+REVISION = TypeMapping(
+    "Revision",
+    m.Revision,
+    columns={
+        "entity_type": m.Revision.entity_type,
+        "action": m.Revision.action,
+        "created_at": m.Revision.created_at,
+        "key_id": m.Revision.key_id,
+        "changes": m.Revision.changes,
+    },
+    relations={"key": ToOne(m.ApiKey, "key_id")},
 )
 
 ALL: tuple[TypeMapping, ...] = (
@@ -459,4 +476,5 @@ ALL: tuple[TypeMapping, ...] = (
     MENTION,
     VOTE,
     VOTE_POSITION,
+    REVISION,
 )

@@ -1,4 +1,4 @@
-"""The GraphQL schema: the root Query combines each domain's queries."""
+"""The GraphQL schema: the root Query and Mutation combine each domain's queries and mutations."""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ from functools import partial
 import strawberry
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
+from api.article_mutations import ArticleMutations
 from api.articles import ArticleQueries
 from api.errors import should_mask
 from api.live.subscriptions import Subscription
 from api.nodes import NODE_TYPES, NodeQueries
+from api.organization_mutations import OrganizationMutations
 from api.organizations import OrganizationQueries
+from api.person_mutations import PersonMutations
 from api.persons import PersonQueries
+from api.revisions import RevisionQueries
+from api.statement_mutations import StatementMutations
 from api.statements import StatementQueries
+from api.vote_mutations import VoteMutations
 from api.votes import VoteQueries
 
 
@@ -24,7 +30,15 @@ class Query(
     PersonQueries,
     StatementQueries,
     VoteQueries,
+    RevisionQueries,
     NodeQueries,
+):
+    pass
+
+
+@strawberry.type(description="Every change newsgraph accepts; editors only.")
+class Mutation(
+    ArticleMutations, StatementMutations, PersonMutations, OrganizationMutations, VoteMutations
 ):
     pass
 
@@ -32,6 +46,7 @@ class Query(
 schema = strawberry.Schema(
     query=Query,
     subscription=Subscription,
+    mutation=Mutation,
     types=list(NODE_TYPES.values()),
     extensions=[
         # Parsing and validating a document cost as much as running a small query.

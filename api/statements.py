@@ -98,6 +98,10 @@ class Quote(Node):
     confidence: float | None = strawberry.field(
         description="Extractor confidence in [0, 1]; null when an editor recorded it."
     )
+    needs_review: bool = strawberry.field(
+        description="True once its paragraph has been corrected, until an editor corrects the "
+        "quote's span (`quoteCorrect`): the words may no longer be where it says."
+    )
 
     @strawberry.field(description="The statement these words belong to.")
     async def statement(self, info: Info) -> Statement:
@@ -171,5 +175,5 @@ class StatementQueries:
         first: First = None,
         after: After = None,
     ) -> Connection[Statement]:
-        statement = queries.statements(statement_criteria(filter, order_by))
+        statement = queries.statements(statement_criteria(filter, order_by), context(info).viewer)
         return await root_connection(info, Statement, statement, first, after)

@@ -12,17 +12,19 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
+from strawberry.schema import Schema
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -33,8 +35,10 @@ from api.compiler import ReadCompiler, parameters
 from api.context import RequestContext
 from api.errors import ClientError
 from api.graphiql import render_graphiql
+from api.limits import limits_for, query_cost
 from api.live.context import LiveContext
-from api.viewers import viewer_of
+from api.viewers import Unauthenticated, viewer_of
+from db.visibility import Role, Viewer
 from newsgraph.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -56,12 +60,17 @@ class _RequestError(Exception):
     """A request the view answers with an error instead of executing it."""
 
     def __init__(
-        self, status_code: int, message: str, headers: Mapping[str, str] | None = None
+        self,
+        status_code: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
 
 
 @dataclass(frozen=True)
@@ -226,12 +235,19 @@ async def _parse_body(request: Request) -> _GraphQLRequest:
 
 
 @lru_cache(maxsize=256)
+def _parse(query: str) -> DocumentNode | None:
+    """The parsed document; None when it doesn't parse (execution reports the syntax error)."""
+    try:
+        return parse(query)
+    except GraphQLError:
+        return None
+
+
 def _count_operations(query: str) -> int | None:
     """How many operations the document defines; None when it doesn't parse."""
-    try:
-        document = parse(query)
-    except GraphQLError:
-        return None  # execution reports the syntax error itself
+    document = _parse(query)
+    if document is None:
+        return None
     return sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
 
 
@@ -242,6 +258,11 @@ def _is_request_error(result: ExecutionResult) -> bool:
     """
     errors = result.errors or []
     return result.data is None and bool(errors) and all(error.path is None for error in errors)
+
+
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock.now()
+    return now
 
 
 def _request_error_status(media_type: str) -> int:
@@ -321,7 +342,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
             return await self._execute(request, graphql_request, media_type)
         except _RequestError as error:
             return self._error_response(
-                error.status_code, error.message, media_type or JSON, error.headers
+                error.status_code,
+                error.message,
+                media_type or JSON,
+                error.headers,
+                error.extensions,
             )
 
     async def _execute(
@@ -332,6 +357,18 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # left uncommitted) once the response is built and before it is sent.
         async with sessions() as session:
             request.state.session = session
+            try:
+                request.state.viewer = await viewer_of(request, session)
+            except Unauthenticated as error:
+                # Failed keys count against the address, so guessing is limited like reading.
+                await self._enforce(request, Viewer(role=Role.PUBLIC, now=_now(request)), 0)
+                raise _RequestError(
+                    401,
+                    str(error),
+                    {"WWW-Authenticate": 'Bearer realm="newsgraph"'},
+                    {"code": "UNAUTHENTICATED"},
+                ) from error
+            await self._charge(request, graphql_request)
             context = await self.get_context(request)
             assert isinstance(context, RequestContext)  # HTTP requests; LiveContext is for sockets
             compiled = await self._compiled_data(request, graphql_request, context)
@@ -391,6 +428,50 @@ class GraphQLView(GraphQL[RequestContext, None]):
             return None
         return data
 
+    async def _charge(self, request: Request, graphql_request: _GraphQLRequest) -> None:
+        """Count the request against its caller's limits; a _RequestError when over one."""
+        if not self.settings.rate_limits_enabled:
+            return
+        viewer = request.state.viewer
+        document = _parse(graphql_request.query)
+        cost = 0
+        if document is not None:
+            assert isinstance(self.schema, Schema)
+            cost = query_cost(
+                # graphql-core's schema, which Strawberry keeps privately, has the field types.
+                self.schema._schema,
+                document,
+                graphql_request.operation_name,
+                graphql_request.variables,
+                self.settings,
+            )
+        budget = limits_for(viewer, self.settings).cost_per_minute
+        if cost > budget:
+            raise _RequestError(
+                400,
+                f"This query would cost {cost} points, more than the {budget} a minute allows: "
+                "ask for smaller pages (`first`) or fewer nested lists.",
+                extensions={"code": "QUERY_TOO_EXPENSIVE", "cost": cost, "budget": budget},
+            )
+        await self._enforce(request, viewer, cost)
+
+    async def _enforce(self, request: Request, viewer: Viewer, cost: int) -> None:
+        if not self.settings.rate_limits_enabled:
+            return
+        address = request.client.host if request.client else None
+        exceeded = await request.app.state.rate_limiter.charge(viewer, address, cost, viewer.now)
+        if exceeded is not None:
+            raise _RequestError(
+                429,
+                exceeded.message,
+                {"Retry-After": str(exceeded.retry_after)},
+                {
+                    "code": "RATE_LIMITED",
+                    "limit": exceeded.limit,
+                    "retryAfter": exceeded.retry_after,
+                },
+            )
+
     def _result_response(self, result: ExecutionResult, media_type: str) -> Response:
         if _is_request_error(result):
             body: dict[str, object] = {"errors": [error.formatted for error in result.errors or ()]}
@@ -410,10 +491,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         message: str,
         media_type: str,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
     ) -> Response:
-        return self._json_response(
-            {"errors": [{"message": message}]}, status_code, media_type, headers
-        )
+        error: dict[str, object] = {"message": message}
+        if extensions:
+            error["extensions"] = dict(extensions)
+        return self._json_response({"errors": [error]}, status_code, media_type, headers)
 
     def _json_response(
         self,
@@ -435,12 +518,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if isinstance(request, WebSocket):
             state = request.app.state
             return LiveContext(state.sessions, self.settings, request, state.broker)
-        # Strawberry fixes this hook's signature, so the session _execute opened travels on
-        # request.state.
+        # Strawberry fixes this hook's signature, so the session and viewer _execute found
+        # travel on request.state.
         return RequestContext(
             session=request.state.session,
             settings=self.settings,
-            viewer=viewer_of(request),
+            viewer=request.state.viewer,
             request=request,
         )
 

@@ -214,6 +214,9 @@ class _DocumentWriter:
         article.published_at = record.published_at
         article.url = record.url
         article.language = record.language
+        article.copyright_holder = record.rights.copyright_holder
+        article.licence = record.rights.licence
+        article.partners_may_republish = record.rights.partners_may_republish
         article.content_hash = content_hash
         self._session.add(article)
         await self._session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from db import models as m
 from db.relations import AnySelect
+from db.visibility import Viewer, visible
 from newsgraph.names import normalize_name
 
 
@@ -34,7 +35,13 @@ class ArticleCriteria:
     oldest_first: bool = False
 
 
-def articles(criteria: ArticleCriteria) -> AnySelect:
+def _narrowed(statement: AnySelect, model: Any, viewer: Viewer) -> AnySelect:
+    """A filter's subquery, kept to rows the viewer may see: filters must not reveal hidden rows."""
+    condition = visible(model, viewer)
+    return statement if condition is None else statement.where(condition)
+
+
+def articles(criteria: ArticleCriteria, viewer: Viewer) -> AnySelect:
     statement = select(m.Article)
     if criteria.published_after is not None:
         statement = statement.where(m.Article.published_at >= criteria.published_after)
@@ -50,14 +57,19 @@ def articles(criteria: ArticleCriteria) -> AnySelect:
         statement = statement.where(
             m.Article.id.in_(
                 _articles_mentioning(
-                    m.Mention.organization_id, m.Organization, criteria.mentions_organization
+                    m.Mention.organization_id,
+                    m.Organization,
+                    criteria.mentions_organization,
+                    viewer,
                 )
             )
         )
     if criteria.mentions_person is not None:
         statement = statement.where(
             m.Article.id.in_(
-                _articles_mentioning(m.Mention.person_id, m.Person, criteria.mentions_person)
+                _articles_mentioning(
+                    m.Mention.person_id, m.Person, criteria.mentions_person, viewer
+                )
             )
         )
     if criteria.language is not None:
@@ -73,12 +85,16 @@ def articles(criteria: ArticleCriteria) -> AnySelect:
     return statement.order_by(published.nulls_last(), newest_id)
 
 
-def _articles_mentioning(entity_column: Any, entity_model: Any, slug: str) -> AnySelect:
-    return (
-        select(m.Paragraph.article_id)
-        .join(m.Mention, m.Mention.paragraph_id == m.Paragraph.id)
+def _articles_mentioning(
+    entity_column: Any, entity_model: Any, slug: str, viewer: Viewer
+) -> AnySelect:
+    mentions = (
+        select(m.Mention.paragraph_id)
         .join(entity_model, entity_model.id == entity_column)
         .where(entity_model.slug == slug)
+    )
+    return select(m.Paragraph.article_id).where(
+        m.Paragraph.id.in_(_narrowed(mentions, m.Mention, viewer))
     )
 
 
@@ -145,7 +161,7 @@ class StatementCriteria:
     oldest_first: bool = False
 
 
-def statements(criteria: StatementCriteria) -> AnySelect:
+def statements(criteria: StatementCriteria, viewer: Viewer) -> AnySelect:
     statement = select(m.Statement)
     if criteria.speaker_organization is not None:
         statement = statement.where(
@@ -168,10 +184,14 @@ def statements(criteria: StatementCriteria) -> AnySelect:
     if criteria.quoted_in is not None:
         statement = statement.where(
             m.Statement.id.in_(
-                select(m.Quote.statement_id)
-                .join(m.Paragraph, m.Paragraph.id == m.Quote.paragraph_id)
-                .join(m.Article, m.Article.id == m.Paragraph.article_id)
-                .where(m.Article.slug == criteria.quoted_in)
+                _narrowed(
+                    select(m.Quote.statement_id)
+                    .join(m.Paragraph, m.Paragraph.id == m.Quote.paragraph_id)
+                    .join(m.Article, m.Article.id == m.Paragraph.article_id)
+                    .where(m.Article.slug == criteria.quoted_in),
+                    m.Quote,
+                    viewer,
+                )
             )
         )
     if criteria.min_confidence is not None:
@@ -209,3 +229,11 @@ def votes(criteria: VoteCriteria) -> AnySelect:
     if criteria.held_before is not None:
         statement = statement.where(m.Vote.held_on <= criteria.held_before)
     return statement.order_by(m.Vote.held_on.desc().nulls_last(), m.Vote.id.desc())
+
+
+def revisions_of(entity_type: str, entity_id: int) -> AnySelect:
+    return (
+        select(m.Revision)
+        .where(m.Revision.entity_type == entity_type, m.Revision.entity_id == entity_id)
+        .order_by(m.Revision.id)
+    )

@@ -17,10 +17,17 @@ OrderBy = Callable[[Any], tuple[Any, ...]]
 
 @dataclass(frozen=True, eq=False)
 class ToOne:
-    """The parent row holds a foreign key (`foreign_key`, an attribute name) to one target row."""
+    """The parent row holds a foreign key (`foreign_key`, an attribute name) to one target row.
+
+    `shown_with_parent` says the visibility rules (db/visibility.py) show the target whenever
+    they show the parent (a visible quote's statement, a published article's publisher), so
+    reads need not check it again. Wrong here means a leak: the visibility property test
+    exists to catch it.
+    """
 
     target: type[Base]
     foreign_key: str
+    shown_with_parent: bool = False
 
 
 @dataclass(frozen=True, eq=False)

@@ -66,6 +66,16 @@ class CreditRecord(_Record):
     role: CreditRole
 
 
+class RightsRecord(_Record):
+    """Who owns the article and what partners may do with it."""
+
+    copyright_holder: str | None = Field(default=None, description="As the publisher states it.")
+    licence: str | None = Field(default=None, description="Usage terms: an SPDX id, URL or words.")
+    partners_may_republish: bool = Field(
+        default=False, description="Partners get the full text only when this is true."
+    )
+
+
 class ArticleRecord(_Record):
     slug: Slug
     headline: Words
@@ -76,6 +86,7 @@ class ArticleRecord(_Record):
     url: Url | None = None
     language: Language = "en"
     credits: list[CreditRecord] = []
+    rights: RightsRecord = Field(default_factory=RightsRecord)
     paragraphs: list[ParagraphRecord] = Field(min_length=1)
 
     @field_validator("paragraphs")

@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(
         default=None,
-        description="redis://host:port/db: live updates fan out to every server process "
-        "through Redis pub/sub. Unset: within one process only.",
+        description="redis://host:port/db for what every instance shares: live updates fan "
+        "out through Redis pub/sub, and rate-limit counters live there. Unset: each process "
+        "keeps its own.",
     )
     redis_channel_prefix: str = Field(
         default="newsgraph", description="Prefix of the Redis pub/sub channels live updates use."
@@ -73,6 +74,28 @@ class Settings(BaseSettings):
         default=None,
         description="The address clients reach the API at (https://news.example); feed links "
         "and article URIs start with it. Unset: the address each request came to.",
+    )
+    redis_key_prefix: str = Field(
+        default="newsgraph:", description="Prefix of every Redis key newsgraph writes."
+    )
+    rate_limits_enabled: bool = Field(default=True, description="Enforce the limits below.")
+    anonymous_requests_per_minute: int = Field(
+        default=60, ge=1, description="Requests a minute per client address without a key."
+    )
+    anonymous_cost_per_minute: int = Field(
+        default=20_000, ge=1, description="Query cost points a minute per address without a key."
+    )
+    partner_requests_per_minute: int = Field(
+        default=600, ge=1, description="Requests a minute per partner key."
+    )
+    partner_cost_per_minute: int = Field(
+        default=500_000, ge=1, description="Query cost points a minute per partner key."
+    )
+    editor_requests_per_minute: int = Field(
+        default=1_200, ge=1, description="Requests a minute per editor key."
+    )
+    editor_cost_per_minute: int = Field(
+        default=1_000_000, ge=1, description="Query cost points a minute per editor key."
     )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."

@@ -26,7 +26,7 @@ from db import migrate
 from db.engine import create_app_engine, session_factory, sync_url
 from db.seed import load_seed
 from newsgraph.settings import Settings
-from tests.support import SHARED_CLIENTS, FreshDatabase, client_for, serving
+from tests.support import SHARED_CLIENTS, FreshDatabase, client_for, serving, settings_for
 
 SQLITE = "sqlite"
 POSTGRES = "postgres"
@@ -195,7 +195,7 @@ async def database_url(databases: IsolatedDatabases) -> str:
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[Starlette]:
     """The app serving the shared database, lifespan running."""
-    app = create_app(Settings(database_url=database_url))
+    app = create_app(settings_for(database_url))
     async with app.router.lifespan_context(app):
         yield app
 

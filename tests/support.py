@@ -13,6 +13,9 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 
 from api.app import create_app
+from db import keys
+from db import models as m
+from db.engine import session_factory
 from newsgraph.settings import Settings
 
 GRAPHQL_PATH = "/graphql"
@@ -31,6 +34,12 @@ class FreshDatabase:
     client: httpx.AsyncClient
 
 
+def settings_for(url: str, **overrides: Any) -> Settings:
+    """Settings for a test app: rate limits off, since a suite sends hundreds of requests a
+    minute from one address; the tests of the limits turn them on."""
+    return Settings(**{"database_url": url, "rate_limits_enabled": False, **overrides})
+
+
 def client_for(app: Starlette) -> httpx.AsyncClient:
     """An HTTP client for `app`, through ASGI: no sockets, but every byte a real client sees."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
@@ -39,7 +48,7 @@ def client_for(app: Starlette) -> httpx.AsyncClient:
 @asynccontextmanager
 async def serving(url: str, **settings: Any) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """An app for the database at `url` (other settings as given), lifespan running; a client."""
-    app = create_app(Settings(database_url=url, **settings))
+    app = create_app(settings_for(url, **settings))
     async with app.router.lifespan_context(app), client_for(app) as client:
         yield app, client
 
@@ -131,3 +140,12 @@ def count_sql(app: Starlette) -> Iterator[SQLStatements]:
         yield recorded
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+async def issue_key(app: Starlette, role: str, name: str = "test key") -> keys.IssuedKey:
+    """A new API key in the app's database, issued the way `newsgraph keys create` does."""
+    return await keys.create_key(session_factory(app.state.engine), name, m.KeyRole(role))
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}

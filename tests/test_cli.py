@@ -199,3 +199,56 @@ def test_serve_answers_graphql_over_real_http_and_stops_cleanly(
             server.wait()
         log.close()
     assert "Application shutdown complete." in (tmp_path / "serve.log").read_text()
+
+
+def test_keys_create_shows_the_secret_once_and_keys_list_never(database_url: str) -> None:
+    succeeds("db", "upgrade", database_url=database_url)
+
+    created = succeeds(
+        "keys", "create", "--name", "Partner Outlet", "--role", "partner", database_url=database_url
+    )
+    secret = created.strip().splitlines()[-1]
+    listed = succeeds("keys", "list", database_url=database_url)
+
+    assert secret.startswith("ng_")
+    assert "Partner Outlet" in listed and "partner" in listed
+    assert secret not in listed
+
+
+def test_keys_revoke_marks_the_key_revoked(database_url: str) -> None:
+    succeeds("db", "upgrade", database_url=database_url)
+    succeeds("keys", "create", "--name", "Desk", "--role", "editor", database_url=database_url)
+
+    revoked = succeeds("keys", "revoke", "1", database_url=database_url)
+    listed = succeeds("keys", "list", database_url=database_url).splitlines()
+
+    assert "revoked" in revoked
+    assert listed[1].split("\t")[3] != "-"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        (("keys", "revoke", "99"), "no API key with id 99"),
+        (("keys", "create", "--name", " ", "--role", "editor"), "--name must not be empty"),
+    ],
+    ids=["revoke-unknown", "empty-name"],
+)
+def test_keys_commands_refuse_bad_input(
+    database_url: str, arguments: tuple[str, ...], complaint: str
+) -> None:
+    succeeds("db", "upgrade", database_url=database_url)
+
+    completed = newsgraph(*arguments, database_url=database_url)
+
+    assert completed.returncode == 1
+    assert complaint in completed.stderr
+
+
+def test_keys_create_refuses_an_unknown_role(database_url: str) -> None:
+    completed = newsgraph(
+        "keys", "create", "--name", "x", "--role", "admin", database_url=database_url
+    )
+
+    assert completed.returncode == 2
+    assert "invalid choice" in completed.stderr

@@ -11,8 +11,14 @@ from starlette.applications import Starlette
 
 from api.app import create_app
 from api.graphiql import HEADLINE_QUERY
-from newsgraph.settings import Settings
-from tests.support import GRAPHQL_PATH, client_for, graphql, graphql_response, serving
+from tests.support import (
+    GRAPHQL_PATH,
+    client_for,
+    graphql,
+    graphql_response,
+    serving,
+    settings_for,
+)
 
 TYPENAME = "{ __typename }"
 UNPARSEABLE = "{ __typename"
@@ -330,7 +336,7 @@ async def test_an_internal_failure_is_a_500_graphql_body_without_internals(
     database_url: str,
 ) -> None:
     # The lifespan never runs, so the view finds no session factory: a bug of the app's own.
-    broken = create_app(Settings(database_url=database_url))
+    broken = create_app(settings_for(database_url))
 
     async with client_for(broken) as client:
         response = await graphql_response(client, TYPENAME)

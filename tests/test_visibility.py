@@ -12,8 +12,7 @@ from db import models as m
 from db.engine import session_factory, unit_of_work
 from db.seed import SEED_ARTICLE_SLUG
 from newsgraph.clock import FixedClock
-from newsgraph.settings import Settings
-from tests.support import client_for, graphql
+from tests.support import client_for, graphql, settings_for
 
 NATO_ARTICLE = "nato-suspends-training-in-iraq-following-qasim-soleimani-killing-spokesperson"
 EMBARGO_ENDS = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
@@ -93,7 +92,7 @@ async def test_an_embargoed_article_appears_when_its_embargo_lifts(
     fresh_database, nato_article_id, now, hidden
 ):
     await set_status(fresh_database, m.PublicationStatus.EMBARGOED, EMBARGO_ENDS)
-    app = create_app(Settings(database_url=fresh_database.url), clock=FixedClock(now))
+    app = create_app(settings_for(fresh_database.url), clock=FixedClock(now))
 
     async with app.router.lifespan_context(app), client_for(app) as client:
         assert await hidden_everywhere(client, nato_article_id) is hidden
@@ -104,7 +103,7 @@ async def test_an_embargo_lifts_between_two_identical_requests_to_one_app(
 ):
     await set_status(fresh_database, m.PublicationStatus.EMBARGOED, EMBARGO_ENDS)
     clock = FixedClock(datetime(2029, 12, 31, 23, 59, tzinfo=UTC))
-    app = create_app(Settings(database_url=fresh_database.url), clock=clock)
+    app = create_app(settings_for(fresh_database.url), clock=clock)
 
     async with app.router.lifespan_context(app), client_for(app) as client:
         before = await graphql(client, ARTICLE, {"slug": NATO_ARTICLE})

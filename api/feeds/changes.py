@@ -13,14 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.relay import encode_global_id
-from api.viewers import viewer_of
 from db import changes
 from db.changes import ChangePosition
 from db.models import ArticleChange
 from db.reads import Reader
 
 from .conditional import respond
-from .errors import FeedError
+from .errors import FeedError, feed_viewer
 from .rights import change_feed_allowed
 from .urls import article_uri, base_url
 
@@ -74,15 +73,15 @@ def _entry(request: Request, change: ArticleChange) -> dict[str, Any]:
 
 
 async def change_feed(request: Request) -> Response:
-    viewer = viewer_of(request)
-    if not change_feed_allowed(viewer):
-        raise FeedError(403, "FORBIDDEN", "The change feed is for partners.")
     settings = request.app.state.settings
     cursor = request.query_params.get("after")
     after = None if cursor is None else decode_position(cursor)
     size = _size(request, settings.max_page_size)
     settle = timedelta(seconds=settings.change_feed_settle_seconds)
     async with request.app.state.sessions() as session:
+        viewer = await feed_viewer(request, session)
+        if not change_feed_allowed(viewer):
+            raise FeedError(403, "FORBIDDEN", "The change feed is for partners.")
         page = await changes.changes_after(Reader(session, viewer), after, size, settle)
     entries = [_entry(request, change) for change in page.changes]
     # With nothing new, `next` repeats this request's cursor: poll it again later.

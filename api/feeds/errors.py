@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from api.viewers import Unauthenticated, viewer_of
+from db.visibility import Viewer
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -45,3 +49,11 @@ def answering_errors(endpoint: Endpoint) -> Endpoint:
             return error.response()
 
     return answer
+
+
+async def feed_viewer(request: Request, session: AsyncSession) -> Viewer:
+    """Who a feed request reads as; a key that names no active key is a 401, never the public."""
+    try:
+        return await viewer_of(request, session)
+    except Unauthenticated as error:
+        raise FeedError(401, "UNAUTHENTICATED", str(error)) from error

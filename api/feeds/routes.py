@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.viewers import viewer_of
 from db import feeds
 from db.feeds import FeedPosition, FeedSubjectKind
 from db.reads import Reader
@@ -22,7 +21,7 @@ from . import atom, json_feed, ninjs, rss
 from .changes import change_feed
 from .conditional import respond
 from .entries import Feed, entry_of
-from .errors import FeedError, answering_errors
+from .errors import FeedError, answering_errors, feed_viewer
 from .urls import NINJS_SUFFIX, article_uri, base_url
 
 _FORMATS: dict[str, tuple[Callable[[Feed], bytes], str]] = {
@@ -78,8 +77,8 @@ async def _feed(request: Request) -> Response:
     cursor = request.query_params.get("after")
     after = None if cursor is None else decode_position(cursor)
     settings = request.app.state.settings
-    viewer = viewer_of(request)
     async with request.app.state.sessions() as session:
+        viewer = await feed_viewer(request, session)
         reader = Reader(session, viewer)
         subject = await feeds.find_subject(reader, kind, slug)
         if subject is None:
@@ -121,8 +120,8 @@ async def _ninjs_article(request: Request) -> Response:
     if not name.endswith(NINJS_SUFFIX):
         raise FeedError(404, "UNKNOWN_FORMAT", f"Articles come as {NINJS_SUFFIX}, after the slug.")
     slug = name.removesuffix(NINJS_SUFFIX)
-    viewer = viewer_of(request)
     async with request.app.state.sessions() as session:
+        viewer = await feed_viewer(request, session)
         item = await feeds.article_item(Reader(session, viewer), slug)
     if item is None:
         raise FeedError(404, "UNKNOWN_ARTICLE", f"No article has the slug {slug!r}.")

@@ -48,9 +48,9 @@ class LiveContext:
     async def event(self) -> AsyncIterator[RequestContext]:
         """The session and loaders for one event; resolvers use them until the next one."""
         async with self._sessions() as session:
-            current = RequestContext(
-                session=session, settings=self.settings, viewer=viewer_of(self.websocket)
-            )
+            # The key is checked again for every event: a revoked key stops receiving.
+            viewer = await viewer_of(self.websocket, session)
+            current = RequestContext(session=session, settings=self.settings, viewer=viewer)
             # Set, never reset: a subscription that is cancelled while suspended here is
             # closed from another task, where the reset token would not be valid.
             _EVENT.set(current)

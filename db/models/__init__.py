@@ -1,6 +1,7 @@
 """Every table newsgraph has, one module per domain."""
 
 from db.base import Base
+from db.models.access import ApiKey, KeyRole
 from db.models.articles import (
     Article,
     ArticleCredit,
@@ -14,11 +15,13 @@ from db.models.changes import ArticleChange, ChangeKind
 from db.models.mentions import Mention
 from db.models.organizations import Organization, OrganizationAlias, OrganizationKind
 from db.models.persons import Membership, Person, PersonAlias
+from db.models.revisions import Revision, RevisionAction
 from db.models.statements import Quote, Statement, StatementMedium, StatementReport
 from db.models.votes import Vote, VoteOption, VoteOutcome, VotePosition, VoteReport, VoteStatus
 from db.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
+    "ApiKey",
     "Article",
     "ArticleChange",
     "ArticleCredit",
@@ -27,6 +30,7 @@ __all__ = [
     "ChangeKind",
     "CreditRole",
     "DeliveryStatus",
+    "KeyRole",
     "Membership",
     "Mention",
     "Organization",
@@ -38,6 +42,8 @@ __all__ = [
     "PersonAlias",
     "PublicationStatus",
     "Quote",
+    "Revision",
+    "RevisionAction",
     "Statement",
     "StatementMedium",
     "StatementReport",

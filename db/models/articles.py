@@ -6,7 +6,15 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, HasId, HasTimestamps, enum_type
@@ -64,6 +72,17 @@ class Article(HasId, HasTimestamps, Base):
         server_default=PublicationStatus.PUBLISHED.value,
     )
     embargoed_until: Mapped[datetime | None]
+    copyright_holder: Mapped[str | None] = mapped_column(
+        Text, doc="Who holds the copyright, as the publisher states it."
+    )
+    licence: Mapped[str | None] = mapped_column(
+        Text, doc="The usage terms or licence (an SPDX id, a URL or words)."
+    )
+    partners_may_republish: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        doc="Whether partners may republish the full text; otherwise only headline and link.",
+    )
     content_hash: Mapped[str | None] = mapped_column(
         String(64),
         index=True,

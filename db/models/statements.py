@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, HasId, HasProvenance, HasTimestamps, enum_type
@@ -71,6 +71,11 @@ class Quote(HasId, HasProvenance, Base):
     )
     end_offset: Mapped[int] = mapped_column(doc="Code-point offset just past the last one.")
     text: Mapped[str] = mapped_column(Text)
+    needs_review: Mapped[bool] = mapped_column(
+        default=False,
+        server_default=false(),
+        doc="Set when its paragraph is corrected: the span may no longer hold the words.",
+    )
 
     statement: Mapped[Statement] = relationship(back_populates="quotes", lazy="raise")
 

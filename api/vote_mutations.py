@@ -1,0 +1,161 @@
+"""Editor mutations on votes, and on which paragraphs report a vote or a statement."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types import Info
+
+from api.editing import DeletePayload, MutationError, deleted, given, pk_of, run_edit
+from api.enums import VoteOutcome, VoteStatus
+from api.rows import optional_row
+from api.statement_mutations import StatementPayload
+from api.statements import Statement
+from api.votes import Vote
+from db import editing
+from db.editing import Editor
+
+VoteId = Annotated[strawberry.ID, strawberry.argument(description="The vote's global ID.")]
+ParagraphId = Annotated[
+    strawberry.ID, strawberry.argument(description="The global ID of the reporting paragraph.")
+]
+
+
+@strawberry.input(description="A new vote of a body on a motion.")
+class VoteCreateInput:
+    body_id: strawberry.ID = strawberry.field(description="The voting body (an Organization).")
+    motion: str = strawberry.field(description="What is voted on, as the source words it.")
+    status: VoteStatus = strawberry.field(description="Held, scheduled, postponed or cancelled.")
+    held_on: date | None = strawberry.field(default=None, description="The day, or planned day.")
+    held_on_text: str | None = strawberry.field(default=None, description="The day as worded.")
+    outcome: VoteOutcome | None = strawberry.field(
+        default=None, description="The result; only for a held vote."
+    )
+    follow_up_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The vote that follows this one."
+    )
+
+
+@strawberry.input(description="Changes to a vote; fields left out stay as they are.")
+class VoteUpdateInput:
+    motion: str | None = strawberry.field(default=strawberry.UNSET, description="New motion.")
+    status: VoteStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="New status."
+    )
+    held_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="New day; null clears it."
+    )
+    held_on_text: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New wording of the day; null clears it."
+    )
+    outcome: VoteOutcome | None = strawberry.field(
+        default=strawberry.UNSET, description="New result; null clears it."
+    )
+    follow_up_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="New follow-up vote; null clears it."
+    )
+
+
+@strawberry.type(description="The vote a mutation created or changed, or why it did not.")
+class VotePayload:
+    vote: Vote | None = strawberry.field(description="The vote; null on failure.")
+    errors: list[MutationError] = strawberry.field(description="Empty on success.")
+
+
+def _values(input: Any) -> dict[str, Any]:
+    values = given(input)
+    if values.get("body_id") is not None:
+        values["body_id"] = pk_of(values["body_id"], "bodyId", "Organization")
+    if values.get("follow_up_id") is not None:
+        values["follow_up_id"] = pk_of(values["follow_up_id"], "followUpId", "Vote")
+    return values
+
+
+@strawberry.type
+class VoteMutations:
+    @strawberry.mutation(
+        description="Record a vote. The public sees it once a published paragraph reports it "
+        "(`voteReportSet`). Editors only."
+    )
+    async def vote_create(
+        self,
+        info: Info,
+        input: Annotated[VoteCreateInput, strawberry.argument(description="The new vote.")],
+    ) -> VotePayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            values = {name: value for name, value in _values(input).items() if value is not None}
+            return await editing.create_vote(session, editor, values)
+
+        row, errors = await run_edit(info, work)
+        return VotePayload(vote=optional_row(Vote, row), errors=errors)
+
+    @strawberry.mutation(description="Change a vote. Editors only.")
+    async def vote_update(
+        self,
+        info: Info,
+        id: VoteId,
+        input: Annotated[VoteUpdateInput, strawberry.argument(description="The changes.")],
+    ) -> VotePayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            return await editing.update_vote(
+                session, editor, pk_of(id, "id", "Vote"), _values(input)
+            )
+
+        row, errors = await run_edit(info, work)
+        return VotePayload(vote=optional_row(Vote, row), errors=errors)
+
+    @strawberry.mutation(description="Delete a vote with its positions. Editors only.")
+    async def vote_delete(self, info: Info, id: VoteId) -> DeletePayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            await editing.delete_vote(session, editor, pk_of(id, "id", "Vote"))
+            return True
+
+        _, errors = await run_edit(info, work)
+        return deleted(id, errors)
+
+    @strawberry.mutation(
+        description="Say whether a paragraph reports a vote (`reports: false` removes it). "
+        "Editors only."
+    )
+    async def vote_report_set(
+        self,
+        info: Info,
+        id: VoteId,
+        paragraph_id: ParagraphId,
+        reports: Annotated[
+            bool, strawberry.argument(description="True to add the report, false to remove it.")
+        ] = True,
+    ) -> VotePayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            vote = pk_of(id, "id", "Vote")
+            paragraph = pk_of(paragraph_id, "paragraphId", "Paragraph")
+            return await editing.set_vote_report(session, editor, vote, paragraph, reports)
+
+        row, errors = await run_edit(info, work)
+        return VotePayload(vote=optional_row(Vote, row), errors=errors)
+
+    @strawberry.mutation(
+        description="Say whether a paragraph paraphrases a statement without quoting it "
+        "(`reports: false` removes it). Editors only."
+    )
+    async def statement_report_set(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The statement's global ID.")],
+        paragraph_id: ParagraphId,
+        reports: Annotated[
+            bool, strawberry.argument(description="True to add the report, false to remove it.")
+        ] = True,
+    ) -> StatementPayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            statement = pk_of(id, "id", "Statement")
+            paragraph = pk_of(paragraph_id, "paragraphId", "Paragraph")
+            return await editing.set_statement_report(
+                session, editor, statement, paragraph, reports
+            )
+
+        row, errors = await run_edit(info, work)
+        return StatementPayload(statement=optional_row(Statement, row), errors=errors)

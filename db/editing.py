@@ -1,0 +1,799 @@
+"""Editorial writes: articles, paragraphs, statements, quotes, persons, organizations, memberships.
+
+Every function validates before it writes, raises EditRefused for input an editor can fix
+(nothing is written then), and records what it changed in `revisions`. The caller commits.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import models as m
+from newsgraph.names import normalize_name
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL = re.compile(r"^https?://\S+$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# Positions are moved out of the way and back in two UPDATEs, so that the unique
+# (article, position) constraint never sees two paragraphs in one place mid-statement.
+_POSITION_SHIFT = 1_000_000
+
+ARTICLE_FIELDS = (
+    "slug",
+    "headline",
+    "standfirst",
+    "dateline",
+    "url",
+    "language",
+    "published_at",
+    "copyright_holder",
+    "licence",
+    "partners_may_republish",
+)
+STATEMENT_FIELDS = ("issued_on", "issued_on_text", "medium", "summary")
+
+
+class Problem(enum.Enum):
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    REQUIRED = "required"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class EditRefused(Exception):
+    """Input an editor can fix: which field, what is wrong, and its kind."""
+
+    field: str | None
+    message: str
+    problem: Problem
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who makes the change (their key) and when."""
+
+    key_id: int | None
+    now: datetime
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _record(
+    session: AsyncSession,
+    editor: Editor,
+    entity_type: str,
+    entity_id: int,
+    action: m.RevisionAction,
+    changes: dict[str, Any],
+) -> None:
+    session.add(
+        m.Revision(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            key_id=editor.key_id,
+            created_at=editor.now,
+            changes={
+                name: [_plain(before), _plain(after)] for name, (before, after) in changes.items()
+            },
+        )
+    )
+
+
+def _apply(row: Any, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set `values` on `row`; the (before, after) of each field that really changed."""
+    changed = {}
+    for name, value in values.items():
+        before = getattr(row, name)
+        if before != value:
+            changed[name] = (before, value)
+            setattr(row, name, value)
+    return changed
+
+
+def _snapshot(row: Any, fields: tuple[str, ...], deleted: bool = False) -> dict[str, Any]:
+    values = {name: getattr(row, name) for name in fields}
+    return {name: (value, None) if deleted else (None, value) for name, value in values.items()}
+
+
+async def _get(session: AsyncSession, model: Any, pk: int, field: str) -> Any:
+    row = await session.get(model, pk)
+    if row is None:
+        raise EditRefused(field, f"No {model.__name__.lower()} has this ID.", Problem.NOT_FOUND)
+    return row
+
+
+# Articles
+
+
+async def _check_article_values(
+    session: AsyncSession, values: dict[str, Any], pk: int | None
+) -> None:
+    if "slug" in values:
+        slug = values["slug"]
+        if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > 200:
+            raise EditRefused(
+                "slug", "Use lower-case letters, digits and single hyphens.", Problem.INVALID
+            )
+        taken = await session.scalar(select(m.Article.id).where(m.Article.slug == slug))
+        if taken is not None and taken != pk:
+            raise EditRefused("slug", f"Another article has slug {slug!r}.", Problem.CONFLICT)
+    if "headline" in values and not (values["headline"] or "").strip():
+        raise EditRefused("headline", "An article needs a headline.", Problem.REQUIRED)
+    if values.get("url") is not None:
+        if not URL.match(values["url"]):
+            raise EditRefused("url", "Give an http(s) URL.", Problem.INVALID)
+        taken = await session.scalar(select(m.Article.id).where(m.Article.url == values["url"]))
+        if taken is not None and taken != pk:
+            raise EditRefused("url", "Another article has this URL.", Problem.CONFLICT)
+    if "language" in values and not LANGUAGE.match(values["language"] or ""):
+        raise EditRefused("language", "Give a BCP 47 language tag such as `en`.", Problem.INVALID)
+    if "partners_may_republish" in values and values["partners_may_republish"] is None:
+        raise EditRefused("partnersMayRepublish", "Say true or false.", Problem.REQUIRED)
+
+
+async def create_article(
+    session: AsyncSession, editor: Editor, values: dict[str, Any]
+) -> m.Article:
+    """A new draft article; its paragraphs are added one by one."""
+    for required in ("slug", "headline"):
+        if values.get(required) is None:
+            raise EditRefused(required, f"`{required}` is required.", Problem.REQUIRED)
+    await _check_article_values(session, values, None)
+    values.setdefault("language", "en")
+    values.setdefault("partners_may_republish", False)
+    article = m.Article(status=m.PublicationStatus.DRAFT, **values)
+    session.add(article)
+    await session.flush()
+    changes = _snapshot(article, ARTICLE_FIELDS)
+    changes["status"] = (None, article.status)
+    _record(session, editor, "Article", article.id, m.RevisionAction.CREATE, changes)
+    return article
+
+
+async def update_article(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Article:
+    article = await _get(session, m.Article, pk, "id")
+    await _check_article_values(session, values, pk)
+    changes = _apply(article, values)
+    if changes:
+        _record(session, editor, "Article", pk, m.RevisionAction.UPDATE, changes)
+    return article  # type: ignore[no-any-return]
+
+
+async def publish_article(
+    session: AsyncSession, editor: Editor, pk: int, embargoed_until: datetime | None
+) -> m.Article:
+    """Published now, or embargoed until a future time; a first publication time is set."""
+    article: m.Article = await _get(session, m.Article, pk, "id")
+    if embargoed_until is not None and embargoed_until <= editor.now:
+        raise EditRefused(
+            "embargoedUntil",
+            "An embargo must end in the future; publish now instead.",
+            Problem.INVALID,
+        )
+    status = (
+        m.PublicationStatus.PUBLISHED if embargoed_until is None else m.PublicationStatus.EMBARGOED
+    )
+    values: dict[str, Any] = {"status": status, "embargoed_until": embargoed_until}
+    if article.published_at is None:
+        values["published_at"] = embargoed_until or editor.now
+    _record(session, editor, "Article", pk, m.RevisionAction.PUBLISH, _apply(article, values))
+    return article
+
+
+async def unpublish_article(session: AsyncSession, editor: Editor, pk: int) -> m.Article:
+    """Withdrawn: hidden from the public and partners again, kept for editors."""
+    article: m.Article = await _get(session, m.Article, pk, "id")
+    values = {"status": m.PublicationStatus.WITHDRAWN, "embargoed_until": None}
+    _record(session, editor, "Article", pk, m.RevisionAction.UNPUBLISH, _apply(article, values))
+    return article
+
+
+async def delete_article(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the article with its paragraphs and everything anchored in them."""
+    article = await _get(session, m.Article, pk, "id")
+    changes = _snapshot(article, ARTICLE_FIELDS, deleted=True)
+    _record(session, editor, "Article", pk, m.RevisionAction.DELETE, changes)
+    await session.delete(article)
+
+
+# Paragraphs
+
+
+async def _shift_positions(session: AsyncSession, article_id: int, start: int, by: int) -> None:
+    """Move every paragraph at `start` or later by `by` places (+1 or -1)."""
+    await session.execute(
+        update(m.Paragraph)
+        .where(m.Paragraph.article_id == article_id, m.Paragraph.position >= start)
+        .values(position=m.Paragraph.position + _POSITION_SHIFT)
+    )
+    await session.execute(
+        update(m.Paragraph)
+        .where(m.Paragraph.article_id == article_id, m.Paragraph.position >= _POSITION_SHIFT)
+        .values(position=m.Paragraph.position - _POSITION_SHIFT + by)
+    )
+
+
+async def create_paragraph(
+    session: AsyncSession,
+    editor: Editor,
+    article_id: int,
+    kind: m.ParagraphKind,
+    text: str,
+    position: int | None,
+) -> m.Paragraph:
+    """A paragraph at `position` (later ones move down one), or after the last one."""
+    await _get(session, m.Article, article_id, "articleId")
+    if not text.strip():
+        raise EditRefused("text", "A paragraph needs text.", Problem.REQUIRED)
+    count = (
+        await session.scalar(
+            select(func.count())
+            .select_from(m.Paragraph)
+            .where(m.Paragraph.article_id == article_id)
+        )
+        or 0
+    )
+    if position is None:
+        position = count + 1
+    if not 1 <= position <= count + 1:
+        raise EditRefused("position", f"Give a position from 1 to {count + 1}.", Problem.INVALID)
+    await _shift_positions(session, article_id, position, 1)
+    paragraph = m.Paragraph(article_id=article_id, position=position, kind=kind, text=text)
+    session.add(paragraph)
+    await session.flush()
+    changes = _snapshot(paragraph, ("article_id", "position", "kind", "text"))
+    _record(session, editor, "Paragraph", paragraph.id, m.RevisionAction.CREATE, changes)
+    return paragraph
+
+
+async def correct_paragraph(
+    session: AsyncSession, editor: Editor, pk: int, text: str, kind: m.ParagraphKind | None
+) -> m.Paragraph:
+    """New text for a paragraph; every quote anchored in it is flagged for review."""
+    paragraph: m.Paragraph = await _get(session, m.Paragraph, pk, "id")
+    if not text.strip():
+        raise EditRefused("text", "A paragraph needs text.", Problem.REQUIRED)
+    values: dict[str, Any] = {"text": text}
+    if kind is not None:
+        values["kind"] = kind
+    changes: dict[str, Any] = _apply(paragraph, values)
+    if not changes:
+        return paragraph
+    flagged = list(
+        await session.scalars(
+            select(m.Quote.id).where(m.Quote.paragraph_id == pk).order_by(m.Quote.id)
+        )
+    )
+    await session.execute(
+        update(m.Quote).where(m.Quote.paragraph_id == pk).values(needs_review=True)
+    )
+    if flagged:
+        changes["quotes_flagged_for_review"] = (None, flagged)
+    _record(session, editor, "Paragraph", pk, m.RevisionAction.CORRECT, changes)
+    return paragraph
+
+
+async def delete_paragraph(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the paragraph and what is anchored in it; later paragraphs move up one."""
+    paragraph: m.Paragraph = await _get(session, m.Paragraph, pk, "id")
+    changes = _snapshot(paragraph, ("article_id", "position", "kind", "text"), deleted=True)
+    _record(session, editor, "Paragraph", pk, m.RevisionAction.DELETE, changes)
+    await session.delete(paragraph)
+    await session.flush()
+    await _shift_positions(session, paragraph.article_id, paragraph.position + 1, -1)
+
+
+# Statements
+
+
+async def create_statement(
+    session: AsyncSession,
+    editor: Editor,
+    speaker: tuple[str, int],
+    values: dict[str, Any],
+) -> m.Statement:
+    """A statement by a person or an organization (`speaker` is ("Person"|"Organization", id))."""
+    speaker_type, speaker_id = speaker
+    model = m.Person if speaker_type == "Person" else m.Organization
+    await _get(session, model, speaker_id, "speakerId")
+    if values.get("medium") is None:
+        raise EditRefused("medium", "Say how the statement was made.", Problem.REQUIRED)
+    column = "speaker_person_id" if model is m.Person else "speaker_organization_id"
+    statement = m.Statement(**{column: speaker_id}, **values)
+    session.add(statement)
+    await session.flush()
+    changes = _snapshot(statement, (column, *STATEMENT_FIELDS))
+    _record(session, editor, "Statement", statement.id, m.RevisionAction.CREATE, changes)
+    return statement
+
+
+async def update_statement(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Statement:
+    statement: m.Statement = await _get(session, m.Statement, pk, "id")
+    if "medium" in values and values["medium"] is None:
+        raise EditRefused("medium", "Say how the statement was made.", Problem.REQUIRED)
+    changes = _apply(statement, values)
+    if changes:
+        _record(session, editor, "Statement", pk, m.RevisionAction.UPDATE, changes)
+    return statement
+
+
+async def delete_statement(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the statement with its quotes and reports."""
+    statement = await _get(session, m.Statement, pk, "id")
+    changes = _snapshot(statement, STATEMENT_FIELDS, deleted=True)
+    _record(session, editor, "Statement", pk, m.RevisionAction.DELETE, changes)
+    await session.delete(statement)
+
+
+# Quotes
+
+
+def _span(paragraph: m.Paragraph, start: int, end: int, text: str | None) -> str:
+    """The words at [start, end) of the paragraph, checked against `text` when given."""
+    length = len(paragraph.text)
+    if not 0 <= start < end <= length:
+        raise EditRefused(
+            "end" if 0 <= start < length else "start",
+            f"A span runs from 0 ≤ start < end ≤ {length} (the paragraph's length in code points).",
+            Problem.INVALID,
+        )
+    words = paragraph.text[start:end]
+    if text is not None and text != words:
+        raise EditRefused(
+            "text",
+            f"The paragraph holds {words!r} at {start}..{end}, not {text!r}.",
+            Problem.INVALID,
+        )
+    return words
+
+
+async def _check_free(session: AsyncSession, paragraph_id: int, start: int, pk: int | None) -> None:
+    taken = await session.scalar(
+        select(m.Quote.id).where(
+            m.Quote.paragraph_id == paragraph_id, m.Quote.start_offset == start
+        )
+    )
+    if taken is not None and taken != pk:
+        raise EditRefused("start", "Another quote starts at this offset.", Problem.CONFLICT)
+
+
+async def create_quote(
+    session: AsyncSession,
+    editor: Editor,
+    statement_id: int,
+    paragraph_id: int,
+    start: int,
+    end: int,
+    text: str | None,
+) -> m.Quote:
+    """A statement's words as one paragraph quotes them, at a span proven against its text."""
+    await _get(session, m.Statement, statement_id, "statementId")
+    paragraph: m.Paragraph = await _get(session, m.Paragraph, paragraph_id, "paragraphId")
+    words = _span(paragraph, start, end, text)
+    await _check_free(session, paragraph_id, start, None)
+    quote = m.Quote(
+        statement_id=statement_id,
+        paragraph_id=paragraph_id,
+        start_offset=start,
+        end_offset=end,
+        text=words,
+    )
+    session.add(quote)
+    await session.flush()
+    changes = _snapshot(
+        quote, ("statement_id", "paragraph_id", "start_offset", "end_offset", "text")
+    )
+    _record(session, editor, "Quote", quote.id, m.RevisionAction.CREATE, changes)
+    return quote
+
+
+async def correct_quote(
+    session: AsyncSession, editor: Editor, pk: int, start: int, end: int, text: str | None
+) -> m.Quote:
+    """A new span for a quote, proven against its paragraph's text; clears its review flag."""
+    quote: m.Quote = await _get(session, m.Quote, pk, "id")
+    paragraph: m.Paragraph = await _get(session, m.Paragraph, quote.paragraph_id, "id")
+    words = _span(paragraph, start, end, text)
+    await _check_free(session, quote.paragraph_id, start, pk)
+    values = {"start_offset": start, "end_offset": end, "text": words, "needs_review": False}
+    changes = _apply(quote, values)
+    if changes:
+        _record(session, editor, "Quote", pk, m.RevisionAction.CORRECT, changes)
+    return quote
+
+
+async def delete_quote(session: AsyncSession, editor: Editor, pk: int) -> None:
+    quote = await _get(session, m.Quote, pk, "id")
+    changes = _snapshot(
+        quote, ("statement_id", "paragraph_id", "start_offset", "end_offset", "text"), deleted=True
+    )
+    _record(session, editor, "Quote", pk, m.RevisionAction.DELETE, changes)
+    await session.delete(quote)
+
+
+# Persons and organizations
+
+
+async def _check_slug(session: AsyncSession, model: Any, slug: Any, pk: int | None) -> None:
+    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > 200:
+        raise EditRefused(
+            "slug", "Use lower-case letters, digits and single hyphens.", Problem.INVALID
+        )
+    taken = await session.scalar(select(model.id).where(model.slug == slug))
+    if taken is not None and taken != pk:
+        raise EditRefused(
+            "slug", f"Another {model.__name__.lower()} has slug {slug!r}.", Problem.CONFLICT
+        )
+
+
+async def _replace_aliases(
+    session: AsyncSession, alias_model: Any, owner_column: str, owner_id: int, aliases: list[str]
+) -> list[str]:
+    """Make `aliases` the owner's aliases, in order; the aliases it had before."""
+    existing = list(
+        await session.scalars(
+            select(alias_model)
+            .where(getattr(alias_model, owner_column) == owner_id)
+            .order_by(alias_model.position)
+        )
+    )
+    for row in existing:
+        await session.delete(row)
+    await session.flush()
+    seen: set[str] = set()
+    for position, alias in enumerate(aliases):
+        if not alias.strip():
+            raise EditRefused("aliases", "An alias cannot be empty.", Problem.INVALID)
+        normalized = normalize_name(alias)
+        if normalized in seen:
+            continue
+        seen.add(normalized)
+        session.add(
+            alias_model(
+                **{owner_column: owner_id}, alias=alias, normalized=normalized, position=position
+            )
+        )
+    return [row.alias for row in existing]
+
+
+def _named_values(values: dict[str, Any]) -> dict[str, Any]:
+    if "name" in values:
+        if not (values["name"] or "").strip():
+            raise EditRefused("name", "A name is required.", Problem.REQUIRED)
+        values["normalized_name"] = normalize_name(values["name"])
+    return values
+
+
+async def _create_named(
+    session: AsyncSession,
+    editor: Editor,
+    model: Any,
+    alias_model: Any,
+    owner_column: str,
+    values: dict[str, Any],
+    fields: tuple[str, ...],
+) -> Any:
+    for required in ("slug", "name"):
+        if values.get(required) is None:
+            raise EditRefused(required, f"`{required}` is required.", Problem.REQUIRED)
+    await _check_slug(session, model, values["slug"], None)
+    aliases = values.pop("aliases", None) or []
+    row = model(**_named_values(values))
+    session.add(row)
+    await session.flush()
+    await _replace_aliases(session, alias_model, owner_column, row.id, aliases)
+    changes = _snapshot(row, fields)
+    if aliases:
+        changes["aliases"] = (None, aliases)
+    _record(session, editor, model.__name__, row.id, m.RevisionAction.CREATE, changes)
+    return row
+
+
+async def _update_named(
+    session: AsyncSession,
+    editor: Editor,
+    model: Any,
+    alias_model: Any,
+    owner_column: str,
+    pk: int,
+    values: dict[str, Any],
+) -> Any:
+    row = await _get(session, model, pk, "id")
+    if "slug" in values:
+        await _check_slug(session, model, values["slug"], pk)
+    aliases = values.pop("aliases", None)
+    changes: dict[str, Any] = _apply(row, _named_values(values))
+    changes.pop("normalized_name", None)
+    if aliases is not None:
+        before = await _replace_aliases(session, alias_model, owner_column, pk, aliases)
+        if before != aliases:
+            changes["aliases"] = (before, aliases)
+    if changes:
+        _record(session, editor, model.__name__, pk, m.RevisionAction.UPDATE, changes)
+    return row
+
+
+async def _delete_named(
+    session: AsyncSession, editor: Editor, model: Any, pk: int, fields: tuple[str, ...]
+) -> None:
+    row = await _get(session, model, pk, "id")
+    _record(
+        session,
+        editor,
+        model.__name__,
+        pk,
+        m.RevisionAction.DELETE,
+        _snapshot(row, fields, deleted=True),
+    )
+    await session.delete(row)
+
+
+PERSON_FIELDS = ("slug", "name", "description")
+ORGANIZATION_FIELDS = ("slug", "name", "kind", "description", "parent_id")
+
+
+async def create_person(session: AsyncSession, editor: Editor, values: dict[str, Any]) -> m.Person:
+    """A new person; the public sees them once published content names them."""
+    person: m.Person = await _create_named(
+        session, editor, m.Person, m.PersonAlias, "person_id", values, PERSON_FIELDS
+    )
+    return person
+
+
+async def update_person(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Person:
+    person: m.Person = await _update_named(
+        session, editor, m.Person, m.PersonAlias, "person_id", pk, values
+    )
+    return person
+
+
+async def delete_person(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the person with their aliases, memberships, mentions and statements."""
+    await _delete_named(session, editor, m.Person, pk, PERSON_FIELDS)
+
+
+async def _check_parent(session: AsyncSession, values: dict[str, Any], pk: int | None) -> None:
+    parent_id = values.get("parent_id")
+    if parent_id is None:
+        return
+    await _get(session, m.Organization, parent_id, "parentId")
+    # Walk up from the parent: reaching this organization would close a loop.
+    seen: set[int] = set()
+    current: int | None = parent_id
+    while current is not None and current not in seen:
+        if current == pk:
+            raise EditRefused(
+                "parentId", "An organization cannot be its own ancestor.", Problem.INVALID
+            )
+        seen.add(current)
+        current = await session.scalar(
+            select(m.Organization.parent_id).where(m.Organization.id == current)
+        )
+
+
+async def create_organization(
+    session: AsyncSession, editor: Editor, values: dict[str, Any]
+) -> m.Organization:
+    """A new organization; the public sees it once published content names it."""
+    if values.get("kind") is None:
+        raise EditRefused("kind", "Say what sort of body it is.", Problem.REQUIRED)
+    await _check_parent(session, values, None)
+    organization: m.Organization = await _create_named(
+        session,
+        editor,
+        m.Organization,
+        m.OrganizationAlias,
+        "organization_id",
+        values,
+        ORGANIZATION_FIELDS,
+    )
+    return organization
+
+
+async def update_organization(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Organization:
+    if "kind" in values and values["kind"] is None:
+        raise EditRefused("kind", "Say what sort of body it is.", Problem.REQUIRED)
+    await _get(session, m.Organization, pk, "id")
+    await _check_parent(session, values, pk)
+    organization: m.Organization = await _update_named(
+        session, editor, m.Organization, m.OrganizationAlias, "organization_id", pk, values
+    )
+    return organization
+
+
+async def delete_organization(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the organization with its aliases, memberships, statements and votes."""
+    await _delete_named(session, editor, m.Organization, pk, ORGANIZATION_FIELDS)
+
+
+# Memberships
+
+MEMBERSHIP_FIELDS = (
+    "person_id",
+    "organization_id",
+    "role",
+    "start_on",
+    "end_on",
+    "source_article_id",
+)
+
+
+async def _check_membership(session: AsyncSession, membership: m.Membership) -> None:
+    await _get(session, m.Person, membership.person_id, "personId")
+    await _get(session, m.Organization, membership.organization_id, "organizationId")
+    if membership.source_article_id is not None:
+        await _get(session, m.Article, membership.source_article_id, "sourceId")
+    if membership.start_on and membership.end_on and membership.start_on > membership.end_on:
+        raise EditRefused("endOn", "A membership cannot end before it starts.", Problem.INVALID)
+
+
+async def create_membership(
+    session: AsyncSession, editor: Editor, values: dict[str, Any]
+) -> m.Membership:
+    membership = m.Membership(**values)
+    await _check_membership(session, membership)
+    session.add(membership)
+    await session.flush()
+    changes = _snapshot(membership, MEMBERSHIP_FIELDS)
+    _record(session, editor, "Membership", membership.id, m.RevisionAction.CREATE, changes)
+    return membership
+
+
+async def update_membership(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Membership:
+    membership: m.Membership = await _get(session, m.Membership, pk, "id")
+    changes = _apply(membership, values)
+    await _check_membership(session, membership)
+    if changes:
+        _record(session, editor, "Membership", pk, m.RevisionAction.UPDATE, changes)
+    return membership
+
+
+async def delete_membership(session: AsyncSession, editor: Editor, pk: int) -> None:
+    membership = await _get(session, m.Membership, pk, "id")
+    changes = _snapshot(membership, MEMBERSHIP_FIELDS, deleted=True)
+    _record(session, editor, "Membership", pk, m.RevisionAction.DELETE, changes)
+    await session.delete(membership)
+
+
+# Votes, and the paragraphs that report statements and votes
+
+VOTE_FIELDS = ("body_id", "motion", "held_on", "held_on_text", "status", "outcome", "follow_up_id")
+
+
+async def _check_vote(session: AsyncSession, vote: m.Vote) -> None:
+    await _get(session, m.Organization, vote.body_id, "bodyId")
+    if not (vote.motion or "").strip():
+        raise EditRefused("motion", "Say what is voted on.", Problem.REQUIRED)
+    if vote.outcome is not None and vote.status is not m.VoteStatus.HELD:
+        raise EditRefused("outcome", "Only a held vote has an outcome.", Problem.INVALID)
+    if vote.follow_up_id is not None:
+        if vote.follow_up_id == vote.id:
+            raise EditRefused("followUpId", "A vote cannot follow up itself.", Problem.INVALID)
+        await _get(session, m.Vote, vote.follow_up_id, "followUpId")
+
+
+async def create_vote(session: AsyncSession, editor: Editor, values: dict[str, Any]) -> m.Vote:
+    """A vote; the public sees it once a published paragraph reports it (`add_vote_report`)."""
+    if values.get("status") is None:
+        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
+    vote = m.Vote(**values)
+    await _check_vote(session, vote)
+    session.add(vote)
+    await session.flush()
+    _record(session, editor, "Vote", vote.id, m.RevisionAction.CREATE, _snapshot(vote, VOTE_FIELDS))
+    return vote
+
+
+async def update_vote(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.Vote:
+    vote: m.Vote = await _get(session, m.Vote, pk, "id")
+    if "status" in values and values["status"] is None:
+        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
+    changes = _apply(vote, values)
+    await _check_vote(session, vote)
+    if changes:
+        _record(session, editor, "Vote", pk, m.RevisionAction.UPDATE, changes)
+    return vote
+
+
+async def delete_vote(session: AsyncSession, editor: Editor, pk: int) -> None:
+    """Deletes the vote with its positions and reports; follow-ups keep existing."""
+    vote = await _get(session, m.Vote, pk, "id")
+    _record(
+        session,
+        editor,
+        "Vote",
+        pk,
+        m.RevisionAction.DELETE,
+        _snapshot(vote, VOTE_FIELDS, deleted=True),
+    )
+    await session.delete(vote)
+
+
+async def _set_report(
+    session: AsyncSession,
+    editor: Editor,
+    model: Any,
+    owner: tuple[str, Any, int],
+    paragraph_id: int,
+    present: bool,
+) -> None:
+    """Add (or remove) the row saying that a paragraph reports a statement or vote."""
+    entity_type, owner_model, owner_id = owner
+    owner_column = "statement_id" if owner_model is m.Statement else "vote_id"
+    await _get(session, owner_model, owner_id, "id")
+    await _get(session, m.Paragraph, paragraph_id, "paragraphId")
+    existing = await session.scalar(
+        select(model).where(
+            getattr(model, owner_column) == owner_id, model.paragraph_id == paragraph_id
+        )
+    )
+    if present == (existing is not None):
+        return
+    if present:
+        session.add(model(**{owner_column: owner_id, "paragraph_id": paragraph_id}))
+    else:
+        await session.delete(existing)
+    await session.flush()
+    before, after = (None, paragraph_id) if present else (paragraph_id, None)
+    _record(
+        session,
+        editor,
+        entity_type,
+        owner_id,
+        m.RevisionAction.UPDATE,
+        {"reported_in_paragraph": (before, after)},
+    )
+
+
+async def set_statement_report(
+    session: AsyncSession, editor: Editor, statement_id: int, paragraph_id: int, present: bool
+) -> m.Statement:
+    """Say that a paragraph paraphrases the statement (or no longer does)."""
+    await _set_report(
+        session,
+        editor,
+        m.StatementReport,
+        ("Statement", m.Statement, statement_id),
+        paragraph_id,
+        present,
+    )
+    statement: m.Statement = await _get(session, m.Statement, statement_id, "id")
+    return statement
+
+
+async def set_vote_report(
+    session: AsyncSession, editor: Editor, vote_id: int, paragraph_id: int, present: bool
+) -> m.Vote:
+    """Say that a paragraph reports the vote (or no longer does)."""
+    await _set_report(
+        session, editor, m.VoteReport, ("Vote", m.Vote, vote_id), paragraph_id, present
+    )
+    vote: m.Vote = await _get(session, m.Vote, vote_id, "id")
+    return vote
