@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic corpus, load drivers and comparisons that print numbers."""
