@@ -12,6 +12,7 @@ from api.errors import should_mask
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organizations import OrganizationQueries
 from api.persons import PersonQueries
+from api.search import SearchQueries
 from api.statements import StatementQueries
 from api.votes import VoteQueries
 
@@ -21,6 +22,7 @@ class Query(
     ArticleQueries,
     OrganizationQueries,
     PersonQueries,
+    SearchQueries,
     StatementQueries,
     VoteQueries,
     NodeQueries,

@@ -59,8 +59,14 @@ query OrganizationPage($name: String!) {
 SEARCH = """
 query Search($query: String!) {
   search(query: $query, first: 20) {
-    totalCount
-    edges { node { rank snippet article { headline url publishedAt } } }
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        kind rank
+        snippet { text highlights { start end } }
+        article { headline url publishedAt }
+      }
+    }
   }
 }
 """

@@ -31,6 +31,11 @@ class Reader:
         self._lock = asyncio.Lock()
         self.viewer = viewer
 
+    @property
+    def dialect(self) -> str:
+        """The engine's name: "sqlite" or "postgresql"."""
+        return self._session.get_bind().dialect.name
+
     def visible(self, statement: AnySelect) -> AnySelect:
         """`statement`, narrowed to the rows of its first entity that the viewer may see."""
         entity = statement.column_descriptions[0].get("entity")

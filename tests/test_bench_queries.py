@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.load import ARTICLE_PAGE, HEADLINE_SEARCH, ORGANIZATION_PAGE
+from bench.load import ARTICLE_PAGE, HEADLINE_SEARCH, ORGANIZATION_PAGE, SEARCH
 from tests.support import graphql
 
 SEED_SLUG = "us-led-coalition-suspends-anti-isis-operations"
@@ -25,3 +25,9 @@ async def test_the_headline_search_finds_articles_by_headline_words(client):
     data = await graphql(client, HEADLINE_SEARCH, {"query": "coalition"})
 
     assert data["articles"]["totalCount"] >= 1
+
+
+async def test_the_search_finds_ranked_hits_with_snippets(client):
+    data = await graphql(client, SEARCH, {"query": "coalition"})
+
+    assert data["search"]["edges"][0]["node"]["snippet"]["highlights"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 
 from api.graphiql import HEADLINE_QUERY
 from db import migrate
@@ -74,9 +75,15 @@ def test_db_check_finds_models_and_migrations_in_agreement(database_url: str) ->
 def test_db_downgrade_steps_back_one_revision(database_url: str) -> None:
     succeeds("db", "upgrade", database_url=database_url)
 
+    head = ScriptDirectory.from_config(
+        migrate.alembic_config(Settings(database_url=database_url))
+    ).get_revision("head")
+    assert head is not None
+
     succeeds("db", "downgrade", database_url=database_url)
 
-    assert "no revision" in succeeds("db", "current", database_url=database_url)
+    previous = head.down_revision or "no revision"
+    assert f"{previous}" in succeeds("db", "current", database_url=database_url)
 
 
 def test_load_seed_creates_the_article_once_then_leaves_it_unchanged(database_url: str) -> None:

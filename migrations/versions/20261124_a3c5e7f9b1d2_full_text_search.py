@@ -1,0 +1,148 @@
+"""Full-text search over headlines, paragraphs and quotes.
+
+PostgreSQL: a stored, generated `search_vector` tsvector column on articles (the headline,
+weighted A), paragraphs and quotes (their text), each with a GIN index; PostgreSQL keeps
+them in sync with every write.
+
+SQLite: one FTS5 table, `search_index`, holding each headline, paragraph and quote once,
+kept in sync by triggers. Its rowid encodes where an entry comes from (id * 4 + kind:
+0 headline, 1 paragraph, 2 quote) so a trigger replaces an entry by rowid, not by a scan.
+
+Neither engine's objects can be described by the SQLAlchemy models, so migrations/env.py
+leaves them out of autogenerate's comparison (SEARCH_OBJECTS).
+
+Revision ID: a3c5e7f9b1d2
+Revises: 5d7690e158d9
+Create Date: 2026-11-24 03:55:00.000000
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "a3c5e7f9b1d2"
+down_revision: str | None = "5d7690e158d9"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# (table, the tsvector it gets) on PostgreSQL.
+POSTGRES_VECTORS = (
+    ("articles", "setweight(to_tsvector('english', headline), 'A')"),
+    ("paragraphs", "to_tsvector('english', text)"),
+    ("quotes", "to_tsvector('english', text)"),
+)
+
+SQLITE_UPGRADE = (
+    """
+    CREATE VIRTUAL TABLE search_index USING fts5(
+        headline, body, article_id UNINDEXED, paragraph_id UNINDEXED,
+        tokenize = 'porter unicode61'
+    )
+    """,
+    # Headlines: kind 0.
+    """
+    CREATE TRIGGER search_index_article_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO search_index (rowid, headline, body, article_id, paragraph_id)
+        VALUES (new.id * 4, new.headline, '', new.id, NULL);
+    END
+    """,
+    """
+    CREATE TRIGGER search_index_article_update AFTER UPDATE OF headline ON articles BEGIN
+        DELETE FROM search_index WHERE rowid = old.id * 4;
+        INSERT INTO search_index (rowid, headline, body, article_id, paragraph_id)
+        VALUES (new.id * 4, new.headline, '', new.id, NULL);
+    END
+    """,
+    """
+    CREATE TRIGGER search_index_article_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM search_index WHERE rowid = old.id * 4;
+    END
+    """,
+    # Paragraphs: kind 1.
+    """
+    CREATE TRIGGER search_index_paragraph_insert AFTER INSERT ON paragraphs BEGIN
+        INSERT INTO search_index (rowid, headline, body, article_id, paragraph_id)
+        VALUES (new.id * 4 + 1, '', new.text, new.article_id, new.id);
+    END
+    """,
+    """
+    CREATE TRIGGER search_index_paragraph_update AFTER UPDATE OF text, article_id ON paragraphs
+    BEGIN
+        DELETE FROM search_index WHERE rowid = old.id * 4 + 1;
+        INSERT INTO search_index (rowid, headline, body, article_id, paragraph_id)
+        VALUES (new.id * 4 + 1, '', new.text, new.article_id, new.id);
+    END
+    """,
+    """
+    CREATE TRIGGER search_index_paragraph_delete AFTER DELETE ON paragraphs BEGIN
+        DELETE FROM search_index WHERE rowid = old.id * 4 + 1;
+    END
+    """,
+    # Quotes: kind 2.
+    """
+    CREATE TRIGGER search_index_quote_insert AFTER INSERT ON quotes BEGIN
+        INSERT INTO search_index (rowid, headline, body, article_id, paragraph_id)
+        VALUES (
+            new.id * 4 + 2, '', new.text,
+            (SELECT article_id FROM paragraphs WHERE id = new.paragraph_id), new.paragraph_id
+        );
+    END
+    """,
+    """
+    CREATE TRIGGER search_index_quote_update AFTER UPDATE OF text, paragraph_id ON quotes BEGIN
+        DELETE FROM search_index WHERE rowid = old.id * 4 + 2;
+        INSERT INTO search_index (rowid, headline, body, article_id, paragraph_id)
+        VALUES (
+            new.id * 4 + 2, '', new.text,
+            (SELECT article_id FROM paragraphs WHERE id = new.paragraph_id), new.paragraph_id
+        );
+    END
+    """,
+    """
+    CREATE TRIGGER search_index_quote_delete AFTER DELETE ON quotes BEGIN
+        DELETE FROM search_index WHERE rowid = old.id * 4 + 2;
+    END
+    """,
+    # What was written before this revision.
+    """
+    INSERT INTO search_index (rowid, headline, body, article_id, paragraph_id)
+    SELECT id * 4, headline, '', id, NULL FROM articles
+    UNION ALL
+    SELECT id * 4 + 1, '', text, article_id, id FROM paragraphs
+    UNION ALL
+    SELECT q.id * 4 + 2, '', q.text, p.article_id, q.paragraph_id
+    FROM quotes q JOIN paragraphs p ON p.id = q.paragraph_id
+    """,
+)
+
+SQLITE_TRIGGERS = tuple(
+    f"search_index_{source}_{event}"
+    for source in ("article", "paragraph", "quote")
+    for event in ("insert", "update", "delete")
+)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table, vector in POSTGRES_VECTORS:
+            op.execute(
+                f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
+                f"GENERATED ALWAYS AS ({vector}) STORED"
+            )
+            op.execute(
+                f"CREATE INDEX ix_{table}_search_vector ON {table} USING gin (search_vector)"
+            )
+    else:
+        for statement in SQLITE_UPGRADE:
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table, _ in POSTGRES_VECTORS:
+            op.execute(f"DROP INDEX ix_{table}_search_vector")
+            op.execute(f"ALTER TABLE {table} DROP COLUMN search_vector")
+    else:
+        for trigger in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER {trigger}")
+        op.execute("DROP TABLE search_index")
