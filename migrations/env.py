@@ -25,6 +25,10 @@ def include_object(
 ) -> bool:
     if name is None:
         return True
+    # Indexes for one engine only (db.base.postgresql_index) are left alone on the others.
+    only_on = getattr(object_, "info", {}).get("dialect")
+    if type_ == "index" and only_on and only_on != context.get_bind().dialect.name:
+        return False
     if type_ == "table":
         return not name.startswith("search_index")
     if type_ == "column":

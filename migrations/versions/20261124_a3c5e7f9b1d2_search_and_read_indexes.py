@@ -1,4 +1,4 @@
-"""Full-text search over headlines, paragraphs and quotes.
+"""Full-text search over headlines, paragraphs and quotes; an index for every filter and sort.
 
 PostgreSQL: a stored, generated `search_vector` tsvector column on articles (the headline,
 weighted A), paragraphs and quotes (their text), each with a GIN index; PostgreSQL keeps
@@ -9,7 +9,11 @@ kept in sync by triggers. Its rowid encodes where an entry comes from (id * 4 + 
 0 headline, 1 paragraph, 2 quote) so a trigger replaces an entry by rowid, not by a scan.
 
 Neither engine's objects can be described by the SQLAlchemy models, so migrations/env.py
-leaves them out of autogenerate's comparison (SEARCH_OBJECTS).
+leaves them out of autogenerate's comparison.
+
+The read indexes back the API's filters and orders (bench/explain.py shows the plans).
+The `*_newest_first` ones are PostgreSQL's only (db.base.postgresql_index): it cannot walk
+an ascending index as DESC NULLS LAST, while SQLite can.
 
 Revision ID: a3c5e7f9b1d2
 Revises: 5d7690e158d9
@@ -18,6 +22,7 @@ Create Date: 2026-11-24 03:55:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a3c5e7f9b1d2"
@@ -122,8 +127,45 @@ SQLITE_TRIGGERS = tuple(
 )
 
 
+# (table, index, columns) on both engines.
+READ_INDEXES = (
+    ("articles", "ix_articles_language_published_at", ["language", "published_at"]),
+    ("articles", "ix_articles_status_embargoed_until", ["status", "embargoed_until"]),
+    ("organizations", "ix_organizations_kind_normalized_name", ["kind", "normalized_name"]),
+    ("statements", "ix_statements_confidence", ["confidence"]),
+    ("statements", "ix_statements_verified", ["verified"]),
+    ("votes", "ix_votes_status", ["status"]),
+)
+
+
+def _newest_first(date: str, *leading: str) -> list[object]:
+    return [*leading, sa.literal_column(f"{date} DESC NULLS LAST"), sa.literal_column("id DESC")]
+
+
+# (table, index, columns) on PostgreSQL only.
+POSTGRES_ORDER_INDEXES = (
+    ("articles", "ix_articles_newest_first", _newest_first("published_at")),
+    ("statements", "ix_statements_newest_first", _newest_first("issued_on")),
+    (
+        "statements",
+        "ix_statements_speaker_organization_newest_first",
+        _newest_first("issued_on", "speaker_organization_id"),
+    ),
+    (
+        "statements",
+        "ix_statements_speaker_person_newest_first",
+        _newest_first("issued_on", "speaker_person_id"),
+    ),
+    ("votes", "ix_votes_newest_first", _newest_first("held_on")),
+    ("votes", "ix_votes_body_newest_first", _newest_first("held_on", "body_id")),
+)
+
+
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for table, name, columns in READ_INDEXES + (POSTGRES_ORDER_INDEXES if postgres else ()):
+        op.create_index(name, table, columns)
+    if postgres:
         for table, vector in POSTGRES_VECTORS:
             op.execute(
                 f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
@@ -138,7 +180,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    postgres = op.get_bind().dialect.name == "postgresql"
+    for table, name, _ in READ_INDEXES + (POSTGRES_ORDER_INDEXES if postgres else ()):
+        op.drop_index(name, table_name=table)
+    if postgres:
         for table, _ in POSTGRES_VECTORS:
             op.execute(f"DROP INDEX ix_{table}_search_vector")
             op.execute(f"ALTER TABLE {table} DROP COLUMN search_vector")
