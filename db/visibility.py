@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy.orm import aliased
 
 from db import models as m
 
@@ -30,34 +31,54 @@ class Viewer:
         return self.role is Role.EDITOR
 
 
-def published_articles(viewer: Viewer) -> ColumnElement[bool]:
+def published_articles(viewer: Viewer, article: Any = m.Article) -> ColumnElement[bool]:
     """Published articles, and embargoed ones whose embargo has lifted."""
     return or_(
-        m.Article.status == m.PublicationStatus.PUBLISHED,
+        article.status == m.PublicationStatus.PUBLISHED,
         and_(
-            m.Article.status == m.PublicationStatus.EMBARGOED,
-            m.Article.embargoed_until <= viewer.now,
+            article.status == m.PublicationStatus.EMBARGOED,
+            article.embargoed_until <= viewer.now,
         ),
     )
 
 
 def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
-    """The condition a row of `model` must meet for `viewer`; None when every row may be seen."""
+    """The condition a row of `model` must meet for `viewer`; None when every row may be seen.
+
+    Conditions on other tables are correlated EXISTS lookups, one index probe per row: an
+    uncorrelated `IN (SELECT …)` makes SQLite build the list of every visible paragraph
+    first, on each statement.
+    """
     if viewer.sees_unpublished:
         return None
     if model is m.Article:
         return published_articles(viewer)
-    visible_articles = select(m.Article.id).where(published_articles(viewer))
     if model is m.Paragraph:
-        return m.Paragraph.article_id.in_(visible_articles)
+        return _in_visible_article(viewer, model, m.Paragraph.article_id)
     if model in (m.Quote, m.Mention, m.StatementReport, m.VoteReport):
-        visible_paragraphs = select(m.Paragraph.id).where(
-            m.Paragraph.article_id.in_(visible_articles)
+        paragraph = aliased(m.Paragraph)
+        article = aliased(m.Article)
+        return (
+            exists()
+            .where(
+                paragraph.id == model.paragraph_id,
+                article.id == paragraph.article_id,
+                published_articles(viewer, article),
+            )
+            .correlate(model)
         )
-        return model.paragraph_id.in_(visible_paragraphs)  # type: ignore[no-any-return]
     if model is m.ArticleLink:
         return and_(
-            m.ArticleLink.from_article_id.in_(visible_articles),
-            m.ArticleLink.to_article_id.in_(visible_articles),
+            _in_visible_article(viewer, model, m.ArticleLink.from_article_id),
+            _in_visible_article(viewer, model, m.ArticleLink.to_article_id),
         )
     return None
+
+
+def _in_visible_article(viewer: Viewer, model: Any, article_id: Any) -> ColumnElement[bool]:
+    article = aliased(m.Article)
+    return (
+        exists()
+        .where(article.id == article_id, published_articles(viewer, article))
+        .correlate(model)
+    )
