@@ -36,8 +36,9 @@ START_MARK = "\x02"
 END_MARK = "\x03"
 # Words a snippet holds around its matches.
 SNIPPET_WORDS = 24
-# On PostgreSQL, ranking reads every match's tsvector from the heap: tens of thousands for a
-# common word. A page is ranked among at most this many matches of each kind instead.
+# Ranking scores every match (PostgreSQL reads each one's tsvector from the heap): tens of
+# thousands for a common word. A page is ranked among at most this many matches of each
+# kind on PostgreSQL, and three times as many index entries on SQLite.
 RANKED_CANDIDATES = 1_000
 
 _WORD = re.compile(r"\w+")
@@ -77,17 +78,26 @@ class SearchStatements:
     def page(self, offset: int, limit: int) -> AnySelect:
         if self.dialect == "postgresql":
             return self._postgres_page(offset, limit)
-        return self._sqlite_hits(ranked=True).offset(offset).limit(limit)
+        return self._sqlite_page(offset, limit)
 
     def count(self) -> AnySelect:
-        hits = (
-            self._postgres_hits() if self.dialect == "postgresql" else self._sqlite_hits(False)
-        ).subquery()
-        return select(func.count()).select_from(hits)
+        if self.dialect == "postgresql":
+            hits = self._postgres_hits().subquery()
+            return select(func.count()).select_from(hits)
+        index, match = self._sqlite_index()
+        statement = (
+            select(func.count())
+            .select_from(index)
+            .join(m.Article, m.Article.id == index.c.article_id)
+            .where(match)
+        )
+        if self.article_visible is not None:
+            statement = statement.where(self.article_visible)
+        return statement
 
     # SQLite: one FTS5 table; the visibility of an entry is its article's.
 
-    def _sqlite_hits(self, ranked: bool) -> AnySelect:
+    def _sqlite_index(self) -> tuple[Any, Any]:
         index = table(
             "search_index",
             column("rowid", Integer),
@@ -95,12 +105,19 @@ class SearchStatements:
             column("paragraph_id", Integer),
         )
         # Each word as an FTS5 string: operators and column filters typed by users stay words.
-        match = " ".join(f'"{word}"' for word in self.words)
+        words = " ".join(f'"{word}"' for word in self.words)
+        return index, text("search_index MATCH :match").bindparams(match=words)
+
+    def _sqlite_page(self, offset: int, limit: int) -> AnySelect:
+        index, match = self._sqlite_index()
         rowid = index.c.rowid
-        statement = (
+        # bm25 and snippet() need the MATCH in their own query; the LIMIT stops FTS5 after
+        # as many entries as PostgreSQL ranks (RANKED_CANDIDATES of each of three kinds).
+        candidates = (
             select(
                 (rowid % 4).label("kind"),
                 (rowid // 4).label("source_id"),
+                rowid.label("entry"),
                 index.c.article_id,
                 index.c.paragraph_id,
                 (-func.bm25(literal_column("search_index"), 4.0, 1.0, type_=Float)).label("score"),
@@ -109,14 +126,25 @@ class SearchStatements:
                 ).label("snippet"),
             )
             .select_from(index)
-            .join(m.Article, m.Article.id == index.c.article_id)
-            .where(text("search_index MATCH :match").bindparams(match=match))
+            .where(match)
+            .limit(3 * RANKED_CANDIDATES)
+            .subquery("candidates")
         )
+        statement = select(
+            candidates.c.kind,
+            candidates.c.source_id,
+            candidates.c.article_id,
+            candidates.c.paragraph_id,
+            candidates.c.score,
+            candidates.c.snippet,
+        ).join(m.Article, m.Article.id == candidates.c.article_id)
         if self.article_visible is not None:
             statement = statement.where(self.article_visible)
-        if ranked:
-            statement = statement.order_by(literal_column("score").desc(), rowid)
-        return statement
+        return (
+            statement.order_by(candidates.c.score.desc(), candidates.c.entry)
+            .offset(offset)
+            .limit(limit)
+        )
 
     # PostgreSQL: a generated tsvector per table; snippets only for the rows of the page.
 
