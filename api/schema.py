@@ -17,6 +17,7 @@ from api.organizations import OrganizationQueries
 from api.person_mutations import PersonMutations
 from api.persons import PersonQueries
 from api.revisions import RevisionQueries
+from api.search import SearchQueries
 from api.statement_mutations import StatementMutations
 from api.statements import StatementQueries
 from api.vote_mutations import VoteMutations
@@ -28,6 +29,7 @@ class Query(
     ArticleQueries,
     OrganizationQueries,
     PersonQueries,
+    SearchQueries,
     StatementQueries,
     VoteQueries,
     RevisionQueries,

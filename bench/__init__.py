@@ -1,1 +1,1 @@
-"""Benchmarks: scripts that print numbers; nothing here asserts a time."""
+"""Benchmarks: a synthetic corpus, load drivers, comparisons; they print numbers, assert nothing."""

@@ -31,6 +31,15 @@ class Reader:
         self._lock = asyncio.Lock()
         self.viewer = viewer
 
+    @property
+    def dialect(self) -> str:
+        """The engine's name: "sqlite" or "postgresql"."""
+        return self._session.get_bind().dialect.name
+
+    def visible(self, statement: AnySelect) -> AnySelect:
+        """`statement`, narrowed to the rows of its first entity that the viewer may see."""
+        return narrow(statement, self.viewer)
+
     async def scalars(self, statement: AnySelect) -> Sequence[Any]:
         statement = narrow(statement, self.viewer)
         async with self._lock:
@@ -60,17 +69,7 @@ class Reader:
         self, relation: ToMany, keys: Sequence[int], offset: int, limit: int
     ) -> dict[int, list[Any]]:
         """Rows offset+1 … offset+limit of every parent's list, in one windowed statement."""
-        unordered, pairs = _related_select(relation, keys, self.viewer, ordered=False)
-        row_number = func.row_number().over(
-            partition_by=pairs.c.parent_key, order_by=relation.order_by(pairs)
-        )
-        ranked = unordered.add_columns(row_number.label("row_number")).subquery()
-        target_alias = aliased(relation.target, ranked)
-        statement = (
-            select(ranked.c.parent_key, target_alias)
-            .where(ranked.c.row_number > offset, ranked.c.row_number <= offset + limit)
-            .order_by(ranked.c.parent_key, ranked.c.row_number)
-        )
+        statement = related_page_select(relation, keys, self.viewer, offset, limit)
         grouped: dict[int, list[Any]] = defaultdict(list)
         for parent_key, row in await self.rows(statement):
             grouped[parent_key].append(row)
@@ -92,9 +91,30 @@ class Reader:
         return await self.scalars(statement.offset(offset).limit(limit))
 
     async def count(self, statement: AnySelect) -> int:
-        narrowed = narrow(statement, self.viewer).order_by(None)
-        counted = select(func.count()).select_from(narrowed.subquery())
-        return int(await self.scalar(counted) or 0)
+        return int(await self.scalar(counted(statement, self.viewer)) or 0)
+
+
+def counted(statement: AnySelect, viewer: Viewer) -> AnySelect:
+    """How many rows of `statement` the viewer may see."""
+    rows = narrow(statement, viewer).order_by(None)
+    return select(func.count()).select_from(rows.subquery())
+
+
+def related_page_select(
+    relation: ToMany, keys: Sequence[int], viewer: Viewer, offset: int, limit: int
+) -> AnySelect:
+    """Rows offset+1 … offset+limit of every parent's list, numbered by a window function."""
+    unordered, pairs = _related_select(relation, keys, viewer, ordered=False)
+    row_number = func.row_number().over(
+        partition_by=pairs.c.parent_key, order_by=relation.order_by(pairs)
+    )
+    ranked = unordered.add_columns(row_number.label("row_number")).subquery()
+    target_alias = aliased(relation.target, ranked)
+    return (
+        select(ranked.c.parent_key, target_alias)
+        .where(ranked.c.row_number > offset, ranked.c.row_number <= offset + limit)
+        .order_by(ranked.c.parent_key, ranked.c.row_number)
+    )
 
 
 def _pairs(relation: ToMany) -> Any:

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasTimestamps, enum_type
+from db.base import Base, HasId, HasTimestamps, enum_type, postgresql_index
 
 if TYPE_CHECKING:
     from db.models.persons import Person
@@ -54,6 +54,9 @@ class Article(HasId, HasTimestamps, Base):
     __table_args__ = (
         Index("ix_articles_published_at_id", "published_at", "id"),
         Index("ix_articles_publisher_id_published_at", "publisher_id", "published_at"),
+        # What every public read filters on (db/visibility.py).
+        Index("ix_articles_status_embargoed_until", "status", "embargoed_until"),
+        Index("ix_articles_language_published_at", "language", "published_at"),
     )
 
     slug: Mapped[str] = mapped_column(String(200), unique=True)
@@ -160,3 +163,8 @@ class ArticleLink(HasId, Base):
     position: Mapped[int] = mapped_column(default=0)
 
     to_article: Mapped[Article] = relationship(foreign_keys=[to_article_id], lazy="raise")
+
+
+postgresql_index(
+    "ix_articles_newest_first", Article.published_at.desc().nulls_last(), Article.id.desc()
+)

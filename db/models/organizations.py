@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, HasId, HasTimestamps, enum_type
@@ -32,6 +32,7 @@ class OrganizationKind(enum.Enum):
 
 class Organization(HasId, HasTimestamps, Base):
     __tablename__ = "organizations"
+    __table_args__ = (Index("ix_organizations_kind_normalized_name", "kind", "normalized_name"),)
 
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(Text)

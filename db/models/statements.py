@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasProvenance, HasTimestamps, enum_type
+from db.base import Base, HasId, HasProvenance, HasTimestamps, enum_type, postgresql_index
 
 
 class StatementMedium(enum.Enum):
@@ -28,6 +28,8 @@ class Statement(HasId, HasProvenance, HasTimestamps, Base):
         CheckConstraint(
             "(speaker_person_id IS NULL) <> (speaker_organization_id IS NULL)", "one_speaker"
         ),
+        Index("ix_statements_verified", "verified"),
+        Index("ix_statements_confidence", "confidence"),
     )
 
     speaker_person_id: Mapped[int | None] = mapped_column(
@@ -49,6 +51,15 @@ class Statement(HasId, HasProvenance, HasTimestamps, Base):
         passive_deletes=True,
         lazy="raise",
     )
+
+
+# Newest first, on its own and per speaker: the order of every list of statements.
+for _name, _leading in (
+    ("ix_statements_newest_first", ()),
+    ("ix_statements_speaker_organization_newest_first", (Statement.speaker_organization_id,)),
+    ("ix_statements_speaker_person_newest_first", (Statement.speaker_person_id,)),
+):
+    postgresql_index(_name, *_leading, Statement.issued_on.desc().nulls_last(), Statement.id.desc())
 
 
 class Quote(HasId, HasProvenance, Base):

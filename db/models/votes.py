@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasProvenance, HasTimestamps, enum_type
+from db.base import Base, HasId, HasProvenance, HasTimestamps, enum_type, postgresql_index
 
 
 class VoteStatus(enum.Enum):
@@ -37,6 +37,7 @@ class Vote(HasId, HasProvenance, HasTimestamps, Base):
     __tablename__ = "votes"
     __table_args__ = (
         CheckConstraint("status = 'held' OR outcome IS NULL", "outcome_only_when_held"),
+        Index("ix_votes_status", "status"),
     )
 
     body_id: Mapped[int] = mapped_column(
@@ -54,6 +55,13 @@ class Vote(HasId, HasProvenance, HasTimestamps, Base):
     positions: Mapped[list[VotePosition]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
+
+
+for _name, _leading in (
+    ("ix_votes_newest_first", ()),
+    ("ix_votes_body_newest_first", (Vote.body_id,)),
+):
+    postgresql_index(_name, *_leading, Vote.held_on.desc().nulls_last(), Vote.id.desc())
 
 
 class VotePosition(HasId, Base):
