@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -15,6 +15,7 @@ from db.models import (
     Article,
     ArticleCredit,
     ArticleLink,
+    ArticleRevision,
     Membership,
     Mention,
     Organization,
@@ -35,6 +36,7 @@ from newsgraph.names import normalize_name
 
 class SaveStatus(enum.Enum):
     CREATED = "created"
+    UPDATED = "updated"
     UNCHANGED = "unchanged"
 
 
@@ -50,27 +52,145 @@ class DocumentConflict(Exception):
     """The document's article already exists with other content, or its URL belongs to another."""
 
 
-async def save_article_document(session: AsyncSession, document: ArticleDocument) -> SaveOutcome:
+async def save_article_document(
+    session: AsyncSession,
+    document: ArticleDocument,
+    *,
+    replace: bool = False,
+    source_hash: str | None = None,
+) -> SaveOutcome:
     """Write the document's article and every record it supports; the caller commits.
 
     Saving a document whose article exists with the same content hash writes nothing and
     reports UNCHANGED. An article known so far only by its headline (the target of another
     article's link) is filled in. An article that exists with other content raises
-    DocumentConflict: replacing its records in place is the ingestion pipeline's job.
+    DocumentConflict, unless `replace` is set: then its records are replaced in place, the
+    article keeps its id and slug, and the new version is kept as its next revision.
+    `source_hash` records what raw source the document came from, for `article_for_source`.
     """
     content_hash = document.content_hash()
     slug = document.article.slug
     existing = await session.scalar(select(Article).where(Article.slug == slug))
+    if existing is None and replace and document.article.url is not None:
+        # Same URL, new headline: the same article, under the slug it already has.
+        existing = await session.scalar(select(Article).where(Article.url == document.article.url))
+        if existing is not None:
+            document = _with_slug(document, existing.slug)
+            slug, content_hash = existing.slug, document.content_hash()
+    status = SaveStatus.CREATED
     if existing is not None:
         if existing.content_hash == content_hash:
             return SaveOutcome(SaveStatus.UNCHANGED, existing.id, slug, content_hash)
         if existing.content_hash is not None or await _has_paragraphs(session, existing.id):
-            raise DocumentConflict(
-                f"article {slug!r} already exists with other content; updating an article"
-                " in place is not supported yet"
-            )
+            if not replace:
+                raise DocumentConflict(
+                    f"article {slug!r} already exists with other content; save it with"
+                    " replace=True (what ingestion does) to update it in place"
+                )
+            await _clear_article_records(session, existing.id)
+            status = SaveStatus.UPDATED
     article_id = await _DocumentWriter(session, document).write(existing, content_hash)
-    return SaveOutcome(SaveStatus.CREATED, article_id, slug, content_hash)
+    await _add_revision(session, article_id, document, content_hash, source_hash)
+    return SaveOutcome(status, article_id, slug, content_hash)
+
+
+def _with_slug(document: ArticleDocument, slug: str) -> ArticleDocument:
+    data = document.model_dump(mode="json")
+    data["article"]["slug"] = slug
+    return ArticleDocument.model_validate(data)
+
+
+async def article_for_source(
+    session: AsyncSession, source_hash: str, url: str | None
+) -> SaveOutcome | None:
+    """The article whose latest revision came from exactly this source, if any."""
+    latest = (
+        select(ArticleRevision.article_id, func.max(ArticleRevision.number).label("number"))
+        .group_by(ArticleRevision.article_id)
+        .subquery()
+    )
+    query = (
+        select(Article.id, Article.slug, ArticleRevision.content_hash)
+        .join(ArticleRevision, ArticleRevision.article_id == Article.id)
+        .join(
+            latest,
+            (latest.c.article_id == ArticleRevision.article_id)
+            & (latest.c.number == ArticleRevision.number),
+        )
+        .where(ArticleRevision.source_hash == source_hash)
+    )
+    if url is not None:
+        query = query.where(Article.url == url)
+    row = (await session.execute(query.limit(1))).first()
+    if row is None:
+        return None
+    return SaveOutcome(SaveStatus.UNCHANGED, row.id, row.slug, row.content_hash)
+
+
+async def _add_revision(
+    session: AsyncSession,
+    article_id: int,
+    document: ArticleDocument,
+    content_hash: str,
+    source_hash: str | None,
+) -> None:
+    previous = await session.scalar(
+        select(func.max(ArticleRevision.number)).where(ArticleRevision.article_id == article_id)
+    )
+    session.add(
+        ArticleRevision(
+            article_id=article_id,
+            number=(previous or 0) + 1,
+            content_hash=content_hash,
+            source_hash=source_hash,
+            document=document.model_dump(mode="json"),
+        )
+    )
+    await session.flush()
+
+
+async def _clear_article_records(session: AsyncSession, article_id: int) -> None:
+    """Remove what an article's text supported, so its new version can be written afresh.
+
+    Quotes, mentions and reports go with the paragraphs (ON DELETE CASCADE). Statements and
+    votes that this article alone supported go too; those other articles quote stay.
+    """
+    paragraph_ids = select(Paragraph.id).where(Paragraph.article_id == article_id)
+    statement_ids = set(
+        await session.scalars(
+            select(Quote.statement_id).where(Quote.paragraph_id.in_(paragraph_ids))
+        )
+    )
+    statement_ids.update(
+        await session.scalars(
+            select(StatementReport.statement_id).where(
+                StatementReport.paragraph_id.in_(paragraph_ids)
+            )
+        )
+    )
+    vote_ids = set(
+        await session.scalars(
+            select(VoteReport.vote_id).where(VoteReport.paragraph_id.in_(paragraph_ids))
+        )
+    )
+    await session.execute(delete(Paragraph).where(Paragraph.article_id == article_id))
+    await session.execute(delete(ArticleCredit).where(ArticleCredit.article_id == article_id))
+    await session.execute(delete(ArticleLink).where(ArticleLink.from_article_id == article_id))
+    await session.execute(delete(Membership).where(Membership.source_article_id == article_id))
+    if statement_ids:
+        await session.execute(
+            delete(Statement).where(
+                Statement.id.in_(statement_ids),
+                ~exists().where(Quote.statement_id == Statement.id),
+                ~exists().where(StatementReport.statement_id == Statement.id),
+            )
+        )
+    if vote_ids:
+        await session.execute(
+            delete(Vote).where(
+                Vote.id.in_(vote_ids), ~exists().where(VoteReport.vote_id == Vote.id)
+            )
+        )
 
 
 async def _has_paragraphs(session: AsyncSession, article_id: int) -> bool:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from db.entities import KnownEntity
 from db.models import OrganizationKind
 from newsgraph.names import normalize_name
 
@@ -75,6 +76,12 @@ _ROLE_APPOSITION = re.compile(
     r"|minister|president|commander|director|secretary|chairman|chairwoman|chair|founder"
     r"|member|speaker|envoy|ambassador))(?: of| for| at)? (?P<organization>[^,.;]+)"
 )
+# Titles written before a name belong to the sentence, not the name: "Mayor Lena Ortiz".
+_TITLE = re.compile(
+    r"^(?:(?:Prime |Deputy |Foreign |Defense |Defence |Interior )?Minister|President|Mayor"
+    r"|Governor|Senator|General|Gen\.|Colonel|Col\.|Major|Captain|Sheikh|Dr\.?|Mr\.?|Mrs\.?"
+    r"|Ms\.?|Judge|Spokesperson|Spokesman|Spokeswoman|Chairman|Chairwoman|Commander) "
+)
 _ACRONYM = re.compile(r"^[A-Z]{3,6}$")
 _POSSESSIVE = re.compile(r"[’']s$")
 
@@ -97,17 +104,6 @@ class Entity:
     def add_alias(self, alias: str) -> None:
         if normalize_name(alias) not in {normalize_name(name) for name in self.names()}:
             self.aliases.append(alias)
-
-
-@dataclass(frozen=True)
-class KnownEntity:
-    """A stored person or organization: what the pipeline links new text to."""
-
-    slug: str
-    name: str
-    is_person: bool
-    aliases: tuple[str, ...] = ()
-    organization_kind: OrganizationKind = OrganizationKind.OTHER
 
 
 @dataclass(frozen=True)
@@ -232,7 +228,7 @@ class EntityIndex:
                 self._create(match["name"], False, kind).add_alias(f"the {match['name']}")
         introduced: list[tuple[Entity, str]] = []
         for match in _NAME_RUN.finditer(text):
-            name = _POSSESSIVE.sub("", match["name"])
+            name = _TITLE.sub("", _POSSESSIVE.sub("", match["name"]))
             if self.find(name) is not None or not self._is_name(name):
                 continue
             head = _head(name)
@@ -254,6 +250,7 @@ class EntityIndex:
 
     def learn_person(self, name: str) -> Entity:
         """A name the structure says is a person's, such as a credit line's."""
+        name = _TITLE.sub("", name)
         return self.find(name) or self._create(name, True, OrganizationKind.OTHER)
 
     def learn_organization(self, name: str, kind: OrganizationKind) -> Entity:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from db.entities import KnownEntity
 from db.models import OrganizationKind, ParagraphKind
 from ingest.attribution import attribute, group_statements
-from ingest.entities import Entity, EntityIndex, KnownEntity, slugify
+from ingest.entities import Entity, EntityIndex, slugify
 from ingest.formats import RawArticle
 from ingest.structure import recognize_structure
 from ingest.votes import find_votes

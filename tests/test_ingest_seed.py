@@ -7,8 +7,8 @@ from importlib.resources import files
 
 import pytest
 
+from db.entities import KnownEntity
 from db.seed import seed_document
-from ingest.entities import KnownEntity
 from ingest.formats import read_text
 from ingest.pipeline import EXTRACTOR_VERSION, IngestOptions, extract_document
 from newsgraph.document import ArticleDocument
