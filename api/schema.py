@@ -1,4 +1,4 @@
-"""The GraphQL schema: the root Query combines each domain's queries."""
+"""The GraphQL schema: the root Query and Mutation combine each domain's queries and mutations."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from strawberry.extensions import MaskErrors
 
 from api.articles import ArticleQueries
 from api.errors import should_mask
+from api.ingestion import IngestionMutations
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organizations import OrganizationQueries
 from api.persons import PersonQueries
@@ -28,8 +29,14 @@ class Query(
     pass
 
 
+@strawberry.type(description="Everything newsgraph can change.")
+class Mutation(IngestionMutations):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=list(NODE_TYPES.values()),
     extensions=[
         partial(MaskErrors, should_mask_error=should_mask, error_message="Internal server error.")

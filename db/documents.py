@@ -68,15 +68,11 @@ async def save_article_document(
     article keeps its id and slug, and the new version is kept as its next revision.
     `source_hash` records what raw source the document came from, for `article_for_source`.
     """
+    if replace:
+        document = await _identify(session, document)
     content_hash = document.content_hash()
     slug = document.article.slug
     existing = await session.scalar(select(Article).where(Article.slug == slug))
-    if existing is None and replace and document.article.url is not None:
-        # Same URL, new headline: the same article, under the slug it already has.
-        existing = await session.scalar(select(Article).where(Article.url == document.article.url))
-        if existing is not None:
-            document = _with_slug(document, existing.slug)
-            slug, content_hash = existing.slug, document.content_hash()
     status = SaveStatus.CREATED
     if existing is not None:
         if existing.content_hash == content_hash:
@@ -92,6 +88,34 @@ async def save_article_document(
     article_id = await _DocumentWriter(session, document).write(existing, content_hash)
     await _add_revision(session, article_id, document, content_hash, source_hash)
     return SaveOutcome(status, article_id, slug, content_hash)
+
+
+async def _identify(session: AsyncSession, document: ArticleDocument) -> ArticleDocument:
+    """The document under the slug of the stored article it is a version of, if any.
+
+    The URL decides: same URL, same article, whatever its headline now says. An article
+    whose headline slug is taken by one at another URL is another article and gets a
+    numbered slug; without URLs, the same headline slug is the same article.
+    """
+    record = document.article
+    if record.url is not None:
+        holder = await session.scalar(select(Article.slug).where(Article.url == record.url))
+        if holder is not None:
+            return document if holder == record.slug else _with_slug(document, holder)
+        taken = await session.scalar(select(Article.url).where(Article.slug == record.slug))
+        if taken is not None:
+            return _with_slug(document, await _free_slug(session, record.slug))
+    return document
+
+
+async def _free_slug(session: AsyncSession, slug: str) -> str:
+    taken = set(
+        await session.scalars(select(Article.slug).where(Article.slug.startswith(f"{slug}-")))
+    )
+    number = 2
+    while f"{slug}-{number}" in taken:
+        number += 1
+    return f"{slug}-{number}"
 
 
 def _with_slug(document: ArticleDocument, slug: str) -> ArticleDocument:
