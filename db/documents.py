@@ -30,8 +30,14 @@ from db.models import (
     VotePosition,
     VoteReport,
 )
-from newsgraph.document import ArticleDocument, ArticleRecord, RelatedLinkRecord
+from newsgraph.document import (
+    ArticleDocument,
+    ArticleRecord,
+    RelatedLinkRecord,
+    StatementRecord,
+)
 from newsgraph.names import normalize_name
+from newsgraph.wording import same_wording
 
 
 class SaveStatus(enum.Enum):
@@ -462,7 +468,9 @@ class _DocumentWriter:
 
     async def _save_statements(self) -> None:
         records = self._document.statements
-        statements = [
+        # Another outlet's quote of the same words makes this its statement, not a new one.
+        matched = [await self._statement_quoted_elsewhere(r) for r in records]
+        created = [
             Statement(
                 speaker_person_id=_id_of(self._person_ids, r.speaker.person),
                 speaker_organization_id=_id_of(self._organization_ids, r.speaker.organization),
@@ -472,16 +480,19 @@ class _DocumentWriter:
                 summary=r.summary,
                 **self._provenance,
             )
-            for r in records
+            for r, match in zip(records, matched, strict=True)
+            if match is None
         ]
-        self._session.add_all(statements)
+        self._session.add_all(created)
         await self._session.flush()
-        for statement, record in zip(statements, records, strict=True):
+        fresh = iter(created)
+        statement_ids = [match if match is not None else next(fresh).id for match in matched]
+        for statement_id, record in zip(statement_ids, records, strict=True):
             for quote in record.quotes:
                 start, end = quote.offsets
                 self._session.add(
                     Quote(
-                        statement_id=statement.id,
+                        statement_id=statement_id,
                         paragraph_id=self._paragraph_ids[quote.paragraph],
                         start_offset=start,
                         end_offset=end,
@@ -491,12 +502,37 @@ class _DocumentWriter:
                 )
             self._session.add_all(
                 StatementReport(
-                    statement_id=statement.id,
+                    statement_id=statement_id,
                     paragraph_id=self._paragraph_ids[position],
                     **self._provenance,
                 )
                 for position in record.reported_in
             )
+
+    async def _statement_quoted_elsewhere(self, record: StatementRecord) -> int | None:
+        """The stored statement of the same speaker that another article quotes in like words."""
+        if not record.quotes:
+            return None
+        person = _id_of(self._person_ids, record.speaker.person)
+        organization = _id_of(self._organization_ids, record.speaker.organization)
+        speaker = (
+            Statement.speaker_person_id == person
+            if person is not None
+            else Statement.speaker_organization_id == organization
+        )
+        rows = await self._session.execute(
+            select(Quote.statement_id, Quote.text, Statement.issued_on)
+            .join(Statement, Statement.id == Quote.statement_id)
+            .join(Paragraph, Paragraph.id == Quote.paragraph_id)
+            .where(speaker, Paragraph.article_id != self._article_id)
+            .order_by(Quote.statement_id)
+        )
+        for statement_id, text, issued_on in rows:
+            if record.issued_on and issued_on and record.issued_on != issued_on:
+                continue
+            if any(same_wording(quote.text, text) for quote in record.quotes):
+                return int(statement_id)
+        return None
 
     async def _save_votes(self) -> None:
         records = self._document.votes
