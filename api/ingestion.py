@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from api.editing import ensure_editor
 from api.rows import context, optional_row
 from db import queries
 from db.documents import SaveStatus
@@ -89,14 +90,6 @@ class IngestArticlePayload:
     errors: list[IngestError] = strawberry.field(description="Empty when the article went in.")
 
 
-def _ensure_may_ingest(info: Info) -> None:
-    """The one place ingestion's access rule lives: editors only, once access control exists.
-
-    Until the access-control branch lands everyone may ingest; it raises an authorization
-    error here (a top-level GraphQL error, as for every authorization failure).
-    """
-
-
 def _input_errors(data: IngestArticleInput) -> list[IngestError]:
     errors = []
     if len(data.source) > MAX_SOURCE_CHARACTERS:
@@ -148,7 +141,7 @@ class IngestionMutations:
             IngestArticleInput, strawberry.argument(description="The article and its metadata.")
         ],
     ) -> IngestArticlePayload:
-        _ensure_may_ingest(info)
+        ensure_editor(info)
         errors = _input_errors(input)
         if errors:
             return IngestArticlePayload(article=None, status=None, errors=errors)

@@ -13,6 +13,7 @@ from api.ingestion import IngestionMutations
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organizations import OrganizationQueries
 from api.persons import PersonQueries
+from api.provenance import ProvenanceMutations
 from api.statements import StatementQueries
 from api.votes import VoteQueries
 
@@ -30,7 +31,7 @@ class Query(
 
 
 @strawberry.type(description="Everything newsgraph can change.")
-class Mutation(IngestionMutations):
+class Mutation(IngestionMutations, ProvenanceMutations):
     pass
 
 
