@@ -42,16 +42,39 @@ class StatementDraft:
     medium: StatementMedium = StatementMedium.OTHER
 
 
-def _speaker(who: str, index: EntityIndex, latest: Entity | None) -> tuple[Entity | None, float]:
-    """The entity a cue's subject names, or the latest speaker it points back to."""
+def _speaker(
+    who: str, index: EntityIndex, latest: Entity | None, before: str = ""
+) -> tuple[Entity | None, float]:
+    """The entity a cue's subject names, or the one it points back to.
+
+    `before` is the paragraph's text ahead of the quote: a pronoun or a description ("he",
+    "the spokesperson") points to the last fitting name there, else to the latest speaker.
+    """
     phrase = who.strip(" ,;:–—-")
-    if phrase.lower() in _PRONOUNS or _DESCRIPTION.match(phrase):
+    lowered = phrase.lower()
+    if lowered in _PRONOUNS or (_DESCRIPTION.match(phrase) and not index.mentions(phrase)):
+        wants_person = {
+            "he": True,
+            "she": True,
+            "his": True,
+            "her": True,
+            "it": False,
+            "its": False,
+        }
+        wanted = wants_person.get(lowered)
+        for mention in reversed(index.mentions(before)):
+            if wanted is None or mention.entity.is_person == wanted:
+                return mention.entity, 0.75
         return latest, 0.8
     # "a statement issued on Sunday by the Coalition, …": the agent follows "by".
     by = re.search(r"\bby\s+(.*)$", phrase)
     for candidate in (by.group(1) if by else None, phrase):
         if candidate:
             mentions = index.mentions(candidate)
+            persons = [m for m in mentions if m.entity.is_person]
+            # "WRO coordinator Hanna Lutz": the person the title belongs to is the speaker.
+            if persons:
+                return persons[-1].entity, 0.9
             if mentions:
                 return mentions[0].entity, 0.9
     found = index.find(phrase)
@@ -64,6 +87,15 @@ def _speaker(who: str, index: EntityIndex, latest: Entity | None) -> tuple[Entit
     return None, 0.0
 
 
+def _reported_subject(text: str, index: EntityIndex) -> Entity | None:
+    subject = None
+    for match in _REPORTED.finditer(text):
+        mentions = index.mentions(match["who"])
+        if mentions:
+            subject = mentions[-1].entity
+    return subject
+
+
 def _folded(text: str) -> str:
     return re.sub(r"[^\w ]", "", text.casefold()).strip()
 
@@ -74,12 +106,15 @@ def attribute(paragraphs: list[tuple[int, str]], index: EntityIndex) -> list[Att
     latest: Entity | None = None
     for position, text in paragraphs:
         spans = find_quotes(position, text)
+        if not spans:
+            # Reported speech makes a speaker too: "it said" may point back to it later.
+            latest = _reported_subject(text, index) or latest
         for number, span in enumerate(spans):
             following = spans[number + 1].start if number + 1 < len(spans) else None
             cue = cue_for(text, span, following)
             speaker, confidence = (None, 0.0)
             if cue is not None:
-                speaker, confidence = _speaker(cue.who, index, latest)
+                speaker, confidence = _speaker(cue.who, index, latest, text[: span.start - 1])
             previous = attributed[-1] if attributed else None
             if speaker is None and previous is not None and previous.speaker is not None:
                 # The same sentence's next quote, or a quote running on from the last paragraph.

@@ -11,7 +11,7 @@ from db.models import OrganizationKind
 from newsgraph.names import normalize_name
 
 _WORD = r"[A-Z][\w’'-]*"
-_CONNECTOR = r"(?:of|for|against|the|on|de)"
+_CONNECTOR = r"(?:of|for|against|the|de)"
 # "Combined Joint Task Force-Operation Inherent Resolve (CJTF-OIR)"
 _ACRONYM_DEFINITION = re.compile(
     rf"(?:(?P<alias>[Tt]he (?:[\w’'-]+ ){{0,3}}[\w’'-]+), "
@@ -89,7 +89,8 @@ _ROLE_APPOSITION = re.compile(
 _TITLE = re.compile(
     r"^(?:(?:Prime |Deputy |Foreign |Defense |Defence |Interior )?Minister|President|Mayor"
     r"|Governor|Senator|General|Gen\.|Colonel|Col\.|Major|Captain|Sheikh|Dr\.?|Mr\.?|Mrs\.?"
-    r"|Ms\.?|Judge|Spokesperson|Spokesman|Spokeswoman|Chairman|Chairwoman|Commander) "
+    r"|Ms\.?|Judge|Councillor|Councilor|Professor|Prof\.|Spokesperson|Spokesman|Spokeswoman"
+    r"|Chairman|Chairwoman|Commander) "
 )
 _ACRONYM = re.compile(r"^[A-Z]{3,6}$")
 _POSSESSIVE = re.compile(r"[’']s$")
@@ -140,6 +141,15 @@ def _head(name: str) -> str:
             words = words[:index]
             break
     return re.sub(r"'s$", "", words[-1]) if words else ""
+
+
+def _head_word(name: str) -> str | None:
+    """The head word as written: "Office" in "World Relief Office"."""
+    head = _head(name)
+    for word in name.split():
+        if normalize_name(_POSSESSIVE.sub("", word)) == head:
+            return _POSSESSIVE.sub("", word)
+    return None
 
 
 def _short_names(entity: Entity) -> set[str]:
@@ -316,6 +326,15 @@ class EntityIndex:
             for name in entity.names():
                 surface = re.sub(r"^[Tt]he ", "", name)
                 surfaces.setdefault(surface, entity)
+        # Once introduced, a person goes by a surname and a body by its head word, capitalized.
+        for entity in self.entities:
+            for name in entity.names():
+                words = name.split()
+                if len(words) < 2:
+                    continue
+                short = words[-1].removeprefix("al-") if entity.is_person else _head_word(name)
+                if short and short[0].isupper():
+                    surfaces.setdefault(short, entity)
         found: list[Mention] = []
         taken = [False] * len(text)
         for surface in sorted(surfaces, key=len, reverse=True):

@@ -21,7 +21,12 @@ _CUE_AFTER_VERB = re.compile(
 _CUE_ACCORDING = re.compile(r"according to (?P<who>[^“”\",.;]{1,160})", re.IGNORECASE)
 # Before the opening mark: Jane Doe said: “… / The ministry stated that “…
 _CUE_BEFORE = re.compile(
-    rf"(?P<who>[^“”\".;:]{{1,200}}?)\s+(?P<verb>{_SPEECH_VERBS})(?:\s+that)?\s*[:,]?\s*$"
+    rf"(?P<who>[^“”\".;:]{{1,200}}?)\s+(?P<verb>{_SPEECH_VERBS})"
+    r"(?:\s+(?:that|reporters|journalists|the\s+[A-Z][\w’'-]*|[A-Z][\w’'-]*))?\s*[:,]?\s*$"
+)
+# The sentence before: Mayor Lena Ortiz said the vote ended a decade of delay. “When I …
+_CUE_PREVIOUS_SENTENCE = re.compile(
+    rf"(?P<who>(?:[A-Z][\w’'-]+\s+){{0,3}}[A-Z][\w’'-]+)\s+(?P<verb>{_SPEECH_VERBS})\b[^.!?“”]*[.!?:]\s*$"
 )
 
 
@@ -95,6 +100,10 @@ def cue_for(text: str, span: QuoteSpan, next_start: int | None) -> Cue | None:
     according = _CUE_ACCORDING.search(sentence_before)
     if according:
         return Cue(according["who"].strip(), "according to", sentence_before)
+    if not sentence_before.strip():
+        previous = _CUE_PREVIOUS_SENTENCE.search(before)
+        if previous:
+            return Cue(previous["who"], previous["verb"], before)
     return None
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: they print numbers; run them as modules, `python -m bench.NAME`."""
