@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from db.models import (
     Article,
@@ -134,20 +134,18 @@ async def article_for_source(
     session: AsyncSession, source_hash: str, url: str | None
 ) -> SaveOutcome | None:
     """The article whose latest revision came from exactly this source, if any."""
-    latest = (
-        select(ArticleRevision.article_id, func.max(ArticleRevision.number).label("number"))
-        .group_by(ArticleRevision.article_id)
-        .subquery()
-    )
+    # Indexed on source_hash; a later revision from other content means the source changed since.
+    newer = aliased(ArticleRevision)
     query = (
         select(Article.id, Article.slug, ArticleRevision.content_hash)
         .join(ArticleRevision, ArticleRevision.article_id == Article.id)
-        .join(
-            latest,
-            (latest.c.article_id == ArticleRevision.article_id)
-            & (latest.c.number == ArticleRevision.number),
+        .where(
+            ArticleRevision.source_hash == source_hash,
+            ~exists().where(
+                newer.article_id == ArticleRevision.article_id,
+                newer.number > ArticleRevision.number,
+            ),
         )
-        .where(ArticleRevision.source_hash == source_hash)
     )
     if url is not None:
         query = query.where(Article.url == url)
@@ -520,16 +518,20 @@ class _DocumentWriter:
             if person is not None
             else Statement.speaker_organization_id == organization
         )
+        # A statement of another day is another statement, however alike the words.
+        same_day = (
+            [or_(Statement.issued_on.is_(None), Statement.issued_on == record.issued_on)]
+            if record.issued_on is not None
+            else []
+        )
         rows = await self._session.execute(
-            select(Quote.statement_id, Quote.text, Statement.issued_on)
+            select(Quote.statement_id, Quote.text)
             .join(Statement, Statement.id == Quote.statement_id)
             .join(Paragraph, Paragraph.id == Quote.paragraph_id)
-            .where(speaker, Paragraph.article_id != self._article_id)
+            .where(speaker, Paragraph.article_id != self._article_id, *same_day)
             .order_by(Quote.statement_id)
         )
-        for statement_id, text, issued_on in rows:
-            if record.issued_on and issued_on and record.issued_on != issued_on:
-                continue
+        for statement_id, text in rows:
             if any(same_wording(quote.text, text) for quote in record.quotes):
                 return int(statement_id)
         return None
