@@ -60,6 +60,9 @@ def extract_document(
     mentions: list[dict[str, Any]] = []
     for position, text in paragraphs:
         for mention in index.mentions(text):
+            if mention.entity.is_person:
+                # A surname the text uses on its own becomes an alias, as an editor would list it.
+                mention.entity.add_alias(mention.text)
             holder = "person" if mention.entity.is_person else "organization"
             mentions.append(
                 {

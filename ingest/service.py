@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -21,6 +22,8 @@ from db.entities import KnownEntity, known_entities
 from ingest.formats import FormatError, RawArticle, read_source
 from ingest.pipeline import EXTRACTOR_VERSION, IngestOptions, extract_document
 from newsgraph.document import ArticleDocument
+
+logger = logging.getLogger(__name__)
 
 
 class IngestErrorCode(enum.Enum):
@@ -91,9 +94,14 @@ class Ingester:
         except DocumentConflict as error:
             raise IngestFailure(IngestErrorCode.CONFLICT, str(error), "url") from error
         except DBAPIError as error:
-            # A constraint the document broke; the transaction rolled back, so nothing stays.
-            message = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            raise IngestFailure(IngestErrorCode.CONFLICT, message) from error
+            # Most likely a record another ingestion saved meanwhile; nothing of this one stays.
+            # The database's own words go to the log, not to the client.
+            logger.warning("ingesting %s failed in the database: %s", name or "<source>", error)
+            raise IngestFailure(
+                IngestErrorCode.CONFLICT,
+                "the article clashes with records saved at the same time; nothing was saved,"
+                " try again",
+            ) from error
         self._remember(document)
         return IngestResult(outcome.status, outcome.article_id, outcome.slug)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.support import graphql
+from tests.support import count_sql, graphql
 
 FIRST_OUTLET = """Port closes to cargo after storm damage
 
@@ -34,12 +34,14 @@ WORDINGS = """query Wordings { statements(filter: {speakerOrganization: "portval
 } }"""
 
 
-async def ingest(client: httpx.AsyncClient, source: str) -> None:
-    payload: dict[str, Any] = (
-        await graphql(
-            client, INGEST, {"input": {"source": source, "publishedAt": "2024-02-07T18:00:00Z"}}
-        )
-    )["ingestArticle"]
+# The statements page and its count, quotes, their paragraphs, articles and publishers.
+WORDINGS_STATEMENTS = 6
+OUTLETS = ["Valley Ledger", "Coastline Courier", "Northern Gazette", "Harbour Times"]
+
+
+async def ingest(client: httpx.AsyncClient, source: str, url: str | None = None) -> None:
+    fields = {"source": source, "publishedAt": "2024-02-07T18:00:00Z", "url": url}
+    payload: dict[str, Any] = (await graphql(client, INGEST, {"input": fields}))["ingestArticle"]
     assert payload["errors"] == []
 
 
@@ -64,3 +66,31 @@ async def test_other_words_from_the_same_speaker_are_another_statement(fresh_dat
 
     statements = (await graphql(fresh_database.client, WORDINGS))["statements"]
     assert statements["totalCount"] == 2
+
+
+async def test_an_outlet_updating_its_article_leaves_the_others_quote_in_place(fresh_database):
+    await ingest(fresh_database.client, FIRST_OUTLET, "https://ledger.example/port")
+    await ingest(fresh_database.client, SECOND_OUTLET, "https://courier.example/port")
+    corrected = SECOND_OUTLET.replace("turned away from", "refused entry to")
+
+    await ingest(fresh_database.client, corrected, "https://courier.example/port")
+
+    statements = (await graphql(fresh_database.client, WORDINGS))["statements"]
+    assert statements["totalCount"] == 1
+    publishers = [
+        q["paragraph"]["article"]["publisher"]["name"]
+        for q in statements["edges"][0]["node"]["quotes"]
+    ]
+    assert publishers == ["Valley Ledger", "Coastline Courier"]
+
+
+async def test_wording_variants_read_in_a_fixed_number_of_statements(fresh_database):
+    for number, outlet in enumerate(OUTLETS):
+        source = FIRST_OUTLET.replace("Valley Ledger", outlet).replace("Port", f"Port {number}", 1)
+        await ingest(fresh_database.client, source)
+
+    with count_sql(fresh_database.app) as recorded:
+        statements = (await graphql(fresh_database.client, WORDINGS))["statements"]
+
+    assert len(statements["edges"][0]["node"]["quotes"]) == len(OUTLETS)
+    assert len(recorded.statements) == WORDINGS_STATEMENTS, recorded.statements

@@ -170,3 +170,8 @@ def test_extracted_facts_carry_the_extractor_and_a_confidence(extracted):
     assert extracted.provenance.confidence is not None
     assert 0 < extracted.provenance.confidence <= 1
     assert extracted.provenance.verified is False
+
+
+def test_a_surname_used_alone_becomes_an_alias(extracted):
+    muhandis = next(p for p in extracted.persons if p.name == "Abu Mahdi al-Muhandis")
+    assert muhandis.aliases == ["Muhandis"]
