@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from db.entities import KnownEntity
-from db.models import OrganizationKind, ParagraphKind
+from db.models import CreditRole, OrganizationKind, ParagraphKind
 from ingest.attribution import attribute, group_statements
 from ingest.entities import Entity, EntityIndex, slugify
 from ingest.formats import RawArticle
@@ -17,6 +18,8 @@ from ingest.votes import find_votes
 from newsgraph.document import ArticleDocument
 
 EXTRACTOR_VERSION = "newsgraph-ingest/0.1"
+_BYLINE_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
+_BYLINE_NAMES = re.compile(r"\s*(?:,\s*and\s+|,|\band\b|&)\s*")
 # Paragraph kinds that can hold someone's words; links and credit lines cannot.
 _QUOTABLE = {ParagraphKind.BODY, ParagraphKind.STANDFIRST, ParagraphKind.BLOCKQUOTE}
 
@@ -47,6 +50,14 @@ def extract_document(
     for _, text in paragraphs:
         index.learn(text)
     credited = [(index.learn_person(credit.name), credit.role) for credit in structure.credits]
+    # A byline in the source's metadata (HTML author, ninjs byline) names the authors.
+    for byline in raw.bylines:
+        for name in _BYLINE_NAMES.split(_BYLINE_PREFIX.sub("", byline.strip())):
+            if not name.strip():
+                continue
+            author = (index.learn_person(name.strip()), CreditRole.AUTHOR)
+            if author not in credited:
+                credited.append(author)
 
     body = [
         (position, text)

@@ -9,6 +9,7 @@ import pytest
 
 from ingest.dates import resolve
 from ingest.formats import FormatError, read_html, read_ninjs, read_source, read_text
+from ingest.pipeline import extract_document
 
 HEADLINE = "Harbour board delays dredging vote"
 BODY = [
@@ -86,3 +87,15 @@ def test_a_broken_source_says_why(text, name, reason):
 )
 def test_weekday_phrases_resolve_against_the_publication_date(phrase, expected):
     assert resolve(phrase, date(2020, 1, 5)) == expected
+
+
+def test_a_ninjs_byline_credits_its_authors():
+    data = json.loads(NINJS) | {"byline": "By Jonah Pike and Rosa Lindqvist"}
+
+    document = extract_document(read_ninjs(json.dumps(data)))
+
+    names = {p.slug: p.name for p in document.persons}
+    assert [(names[c.person], c.role.value) for c in document.article.credits] == [
+        ("Jonah Pike", "author"),
+        ("Rosa Lindqvist", "author"),
+    ]
