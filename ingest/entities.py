@@ -194,15 +194,16 @@ class EntityIndex:
         normalized = normalize_name(_POSSESSIVE.sub("", name))
         if normalized in self._by_name:
             return self._by_name[normalized]
-        known = self._known.get(normalized)
-        if known is not None:
-            return self._adopt(known, name)
         words = normalized.split()
         if len(words) == 1:
-            # "the Coalition", "Muhandis": the latest entity whose name ends or starts so.
+            # "the Coalition", "Muhandis": the latest entity of this article that goes by it,
+            # before any stored one: another article's "the Council" is another council.
             for entity in reversed(self.entities):
                 if words[0] in _short_names(entity):
                     return entity
+        known = self._known.get(normalized)
+        if known is not None:
+            return self._adopt(known, name)
         return None
 
     def _adopt(self, known: KnownEntity, name: str) -> Entity:

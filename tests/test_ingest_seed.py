@@ -175,3 +175,24 @@ def test_extracted_facts_carry_the_extractor_and_a_confidence(extracted):
 def test_a_surname_used_alone_becomes_an_alias(extracted):
     muhandis = next(p for p in extracted.persons if p.name == "Abu Mahdi al-Muhandis")
     assert muhandis.aliases == ["Muhandis"]
+
+
+def test_a_head_word_refers_to_this_articles_body_before_a_stored_one():
+    known = [
+        KnownEntity(
+            "iraqi-council-of-representatives",
+            "Council of Representatives of Iraq",
+            False,
+            ("the Council",),
+        )
+    ]
+    text = (
+        "Town approves budget\n\nMILLBROOK (Valley Ledger) – The Millbrook Town Council"
+        " approved its budget.\n\nThe Council’s vote was unanimous.\n"
+    )
+
+    document = extract_document(read_text(text), IngestOptions(), known)
+
+    assert {m.organization for m in document.mentions if m.paragraph == 2} == {
+        "millbrook-town-council"
+    }
