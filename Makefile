@@ -26,7 +26,7 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy api db newsgraph bench tests
+	$(BIN)/mypy api db ingest newsgraph tests bench
 
 schema: $(INSTALLED)
 	$(BIN)/newsgraph export-schema

@@ -10,12 +10,14 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from api.article_mutations import ArticleMutations
 from api.articles import ArticleQueries
 from api.errors import should_mask
+from api.ingestion import IngestionMutations
 from api.live.subscriptions import Subscription
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organization_mutations import OrganizationMutations
 from api.organizations import OrganizationQueries
 from api.person_mutations import PersonMutations
 from api.persons import PersonQueries
+from api.provenance import ProvenanceMutations
 from api.revisions import RevisionQueries
 from api.search import SearchQueries
 from api.statement_mutations import StatementMutations
@@ -40,7 +42,13 @@ class Query(
 
 @strawberry.type(description="Every change newsgraph accepts; editors only.")
 class Mutation(
-    ArticleMutations, StatementMutations, PersonMutations, OrganizationMutations, VoteMutations
+    ArticleMutations,
+    StatementMutations,
+    PersonMutations,
+    OrganizationMutations,
+    VoteMutations,
+    IngestionMutations,
+    ProvenanceMutations,
 ):
     pass
 

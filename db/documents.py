@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from db.changes import record_change
 from db.events import STATEMENTS, announce
@@ -17,6 +17,7 @@ from db.models import (
     Article,
     ArticleCredit,
     ArticleLink,
+    ArticleRevision,
     ChangeKind,
     Membership,
     Mention,
@@ -33,12 +34,19 @@ from db.models import (
     VotePosition,
     VoteReport,
 )
-from newsgraph.document import ArticleDocument, ArticleRecord, RelatedLinkRecord
+from newsgraph.document import (
+    ArticleDocument,
+    ArticleRecord,
+    RelatedLinkRecord,
+    StatementRecord,
+)
 from newsgraph.names import normalize_name
+from newsgraph.wording import same_wording
 
 
 class SaveStatus(enum.Enum):
     CREATED = "created"
+    UPDATED = "updated"
     UNCHANGED = "unchanged"
 
 
@@ -54,31 +62,173 @@ class DocumentConflict(Exception):
     """The document's article already exists with other content, or its URL belongs to another."""
 
 
-async def save_article_document(session: AsyncSession, document: ArticleDocument) -> SaveOutcome:
+async def save_article_document(
+    session: AsyncSession,
+    document: ArticleDocument,
+    *,
+    replace: bool = False,
+    source_hash: str | None = None,
+) -> SaveOutcome:
     """Write the document's article and every record it supports; the caller commits.
 
     Saving a document whose article exists with the same content hash writes nothing and
     reports UNCHANGED. An article known so far only by its headline (the target of another
     article's link) is filled in. An article that exists with other content raises
-    DocumentConflict: replacing its records in place is the ingestion pipeline's job.
+    DocumentConflict, unless `replace` is set: then its records are replaced in place, the
+    article keeps its id and slug, and the new version is kept as its next revision.
+    `source_hash` records what raw source the document came from, for `article_for_source`.
     """
+    if replace:
+        document = await _identify(session, document)
     content_hash = document.content_hash()
     slug = document.article.slug
     existing = await session.scalar(select(Article).where(Article.slug == slug))
+    status = SaveStatus.CREATED
     if existing is not None:
         if existing.content_hash == content_hash:
             return SaveOutcome(SaveStatus.UNCHANGED, existing.id, slug, content_hash)
         if existing.content_hash is not None or await _has_paragraphs(session, existing.id):
-            raise DocumentConflict(
-                f"article {slug!r} already exists with other content; updating an article"
-                " in place is not supported yet"
-            )
+            if not replace:
+                raise DocumentConflict(
+                    f"article {slug!r} already exists with other content; save it with"
+                    " replace=True (what ingestion does) to update it in place"
+                )
+            await _clear_article_records(session, existing.id)
+            status = SaveStatus.UPDATED
     article_id = await _DocumentWriter(session, document).write(existing, content_hash)
+    await _add_revision(session, article_id, document, content_hash, source_hash)
     article = await session.get(Article, article_id)  # from the identity map: no SELECT
-    # Saving publishes the article unless its workflow status holds it back (a draft).
+    # Saving publishes the article unless its workflow status holds it back (a draft); a
+    # new version of a published article is a correction partners must mirror.
     if article is not None and article.status is not PublicationStatus.DRAFT:
-        await record_change(session, article_id, ChangeKind.PUBLISHED)
-    return SaveOutcome(SaveStatus.CREATED, article_id, slug, content_hash)
+        kind = ChangeKind.CORRECTED if status is SaveStatus.UPDATED else ChangeKind.PUBLISHED
+        await record_change(session, article_id, kind)
+    return SaveOutcome(status, article_id, slug, content_hash)
+
+
+async def _identify(session: AsyncSession, document: ArticleDocument) -> ArticleDocument:
+    """The document under the slug of the stored article it is a version of, if any.
+
+    The URL decides: same URL, same article, whatever its headline now says. An article
+    whose headline slug is taken by one at another URL is another article and gets a
+    numbered slug; without URLs, the same headline slug is the same article.
+    """
+    record = document.article
+    if record.url is not None:
+        holder = await session.scalar(select(Article.slug).where(Article.url == record.url))
+        if holder is not None:
+            return document if holder == record.slug else _with_slug(document, holder)
+        taken = await session.scalar(select(Article.url).where(Article.slug == record.slug))
+        if taken is not None:
+            return _with_slug(document, await _free_slug(session, record.slug))
+    return document
+
+
+async def _free_slug(session: AsyncSession, slug: str) -> str:
+    taken = set(
+        await session.scalars(select(Article.slug).where(Article.slug.startswith(f"{slug}-")))
+    )
+    number = 2
+    while f"{slug}-{number}" in taken:
+        number += 1
+    return f"{slug}-{number}"
+
+
+def _with_slug(document: ArticleDocument, slug: str) -> ArticleDocument:
+    data = document.model_dump(mode="json")
+    data["article"]["slug"] = slug
+    return ArticleDocument.model_validate(data)
+
+
+async def article_for_source(
+    session: AsyncSession, source_hash: str, url: str | None
+) -> SaveOutcome | None:
+    """The article whose latest revision came from exactly this source, if any."""
+    # Indexed on source_hash; a later revision from other content means the source changed since.
+    newer = aliased(ArticleRevision)
+    query = (
+        select(Article.id, Article.slug, ArticleRevision.content_hash)
+        .join(ArticleRevision, ArticleRevision.article_id == Article.id)
+        .where(
+            ArticleRevision.source_hash == source_hash,
+            ~exists().where(
+                newer.article_id == ArticleRevision.article_id,
+                newer.number > ArticleRevision.number,
+            ),
+        )
+    )
+    if url is not None:
+        query = query.where(Article.url == url)
+    row = (await session.execute(query.limit(1))).first()
+    if row is None:
+        return None
+    return SaveOutcome(SaveStatus.UNCHANGED, row.id, row.slug, row.content_hash)
+
+
+async def _add_revision(
+    session: AsyncSession,
+    article_id: int,
+    document: ArticleDocument,
+    content_hash: str,
+    source_hash: str | None,
+) -> None:
+    previous = await session.scalar(
+        select(func.max(ArticleRevision.number)).where(ArticleRevision.article_id == article_id)
+    )
+    session.add(
+        ArticleRevision(
+            article_id=article_id,
+            number=(previous or 0) + 1,
+            content_hash=content_hash,
+            source_hash=source_hash,
+            document=document.model_dump(mode="json"),
+        )
+    )
+    await session.flush()
+
+
+async def _clear_article_records(session: AsyncSession, article_id: int) -> None:
+    """Remove what an article's text supported, so its new version can be written afresh.
+
+    Quotes, mentions and reports go with the paragraphs (ON DELETE CASCADE). Statements and
+    votes that this article alone supported go too; those other articles quote stay.
+    """
+    paragraph_ids = select(Paragraph.id).where(Paragraph.article_id == article_id)
+    statement_ids = set(
+        await session.scalars(
+            select(Quote.statement_id).where(Quote.paragraph_id.in_(paragraph_ids))
+        )
+    )
+    statement_ids.update(
+        await session.scalars(
+            select(StatementReport.statement_id).where(
+                StatementReport.paragraph_id.in_(paragraph_ids)
+            )
+        )
+    )
+    vote_ids = set(
+        await session.scalars(
+            select(VoteReport.vote_id).where(VoteReport.paragraph_id.in_(paragraph_ids))
+        )
+    )
+    await session.execute(delete(Paragraph).where(Paragraph.article_id == article_id))
+    await session.execute(delete(ArticleCredit).where(ArticleCredit.article_id == article_id))
+    await session.execute(delete(ArticleLink).where(ArticleLink.from_article_id == article_id))
+    await session.execute(delete(Membership).where(Membership.source_article_id == article_id))
+    if statement_ids:
+        await session.execute(
+            delete(Statement).where(
+                Statement.id.in_(statement_ids),
+                ~exists().where(Quote.statement_id == Statement.id),
+                ~exists().where(StatementReport.statement_id == Statement.id),
+            )
+        )
+    if vote_ids:
+        await session.execute(
+            delete(Vote).where(
+                Vote.id.in_(vote_ids), ~exists().where(VoteReport.vote_id == Vote.id)
+            )
+        )
 
 
 async def _has_paragraphs(session: AsyncSession, article_id: int) -> bool:
@@ -329,7 +479,9 @@ class _DocumentWriter:
 
     async def _save_statements(self) -> None:
         records = self._document.statements
-        statements = [
+        # Another outlet's quote of the same words makes this its statement, not a new one.
+        matched = [await self._statement_quoted_elsewhere(r) for r in records]
+        created = [
             Statement(
                 speaker_person_id=_id_of(self._person_ids, r.speaker.person),
                 speaker_organization_id=_id_of(self._organization_ids, r.speaker.organization),
@@ -339,11 +491,13 @@ class _DocumentWriter:
                 summary=r.summary,
                 **self._provenance,
             )
-            for r in records
+            for r, match in zip(records, matched, strict=True)
+            if match is None
         ]
-        self._session.add_all(statements)
+        self._session.add_all(created)
         await self._session.flush()
-        for statement in statements:
+        # Only statements new to the archive are news to their speaker's subscribers.
+        for statement in created:
             announce(
                 self._session,
                 STATEMENTS,
@@ -353,12 +507,14 @@ class _DocumentWriter:
                     "speaker_organization_id": statement.speaker_organization_id,
                 },
             )
-        for statement, record in zip(statements, records, strict=True):
+        fresh = iter(created)
+        statement_ids = [match if match is not None else next(fresh).id for match in matched]
+        for statement_id, record in zip(statement_ids, records, strict=True):
             for quote in record.quotes:
                 start, end = quote.offsets
                 self._session.add(
                     Quote(
-                        statement_id=statement.id,
+                        statement_id=statement_id,
                         paragraph_id=self._paragraph_ids[quote.paragraph],
                         start_offset=start,
                         end_offset=end,
@@ -368,12 +524,41 @@ class _DocumentWriter:
                 )
             self._session.add_all(
                 StatementReport(
-                    statement_id=statement.id,
+                    statement_id=statement_id,
                     paragraph_id=self._paragraph_ids[position],
                     **self._provenance,
                 )
                 for position in record.reported_in
             )
+
+    async def _statement_quoted_elsewhere(self, record: StatementRecord) -> int | None:
+        """The stored statement of the same speaker that another article quotes in like words."""
+        if not record.quotes:
+            return None
+        person = _id_of(self._person_ids, record.speaker.person)
+        organization = _id_of(self._organization_ids, record.speaker.organization)
+        speaker = (
+            Statement.speaker_person_id == person
+            if person is not None
+            else Statement.speaker_organization_id == organization
+        )
+        # A statement of another day is another statement, however alike the words.
+        same_day = (
+            [or_(Statement.issued_on.is_(None), Statement.issued_on == record.issued_on)]
+            if record.issued_on is not None
+            else []
+        )
+        rows = await self._session.execute(
+            select(Quote.statement_id, Quote.text)
+            .join(Statement, Statement.id == Quote.statement_id)
+            .join(Paragraph, Paragraph.id == Quote.paragraph_id)
+            .where(speaker, Paragraph.article_id != self._article_id, *same_day)
+            .order_by(Quote.statement_id)
+        )
+        for statement_id, text in rows:
+            if any(same_wording(quote.text, text) for quote in record.quotes):
+                return int(statement_id)
+        return None
 
     async def _save_votes(self) -> None:
         records = self._document.votes

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import difflib
+import re
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from db.engine import UnsupportedDatabase
+from ingest.sources import IngestSummary, Source
 from newsgraph.settings import Settings
 
 if TYPE_CHECKING:
@@ -130,6 +133,25 @@ def _parser() -> argparse.ArgumentParser:
     revoke_key = key_commands.add_parser("revoke", help="revoke a key from its next request on")
     revoke_key.add_argument("id", type=int, help="the key's id, as `keys list` shows it")
     revoke_key.set_defaults(command=_keys_revoke)
+    ingest = commands.add_parser(
+        "ingest",
+        help="ingest raw articles (plain text, HTML, ninjs JSON): files, folders, - for stdin",
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder, or -")
+    ingest.add_argument("--publisher", help="publisher organization slug, where the text lacks it")
+    ingest.add_argument(
+        "--published-at",
+        type=_aware_datetime,
+        help="publication time, ISO 8601 with a timezone (2020-01-05T12:00:00Z)",
+    )
+    ingest.add_argument("--url", help="the article's URL; only with a single source")
+    ingest.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar on stderr (default: when stderr is a terminal)",
+    )
+    ingest.set_defaults(command=_ingest)
 
     export = commands.add_parser("export-schema", help="write the GraphQL schema as SDL")
     export.add_argument(
@@ -406,6 +428,72 @@ def _run_with_sessions(
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def _aware_datetime(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 date-time") from error
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} has no timezone: add Z or +HH:MM")
+    return parsed
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.sources import collect_sources
+
+    sources, missing = collect_sources(args.paths)
+    if args.url is not None and len(sources) + len(missing) > 1:
+        raise CommandFailed("--url names one article: give it with a single source")
+    if args.publisher is not None and not _SLUG.match(args.publisher):
+        raise CommandFailed(f"--publisher {args.publisher!r} is not a slug (like kurdistan-24)")
+    _require_head(settings)
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    summary = asyncio.run(_run_ingest(settings, sources, args, progress))
+    summary.failed[:0] = missing
+    print(summary.render())
+    return 1 if summary.failed else 0
+
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+async def _run_ingest(
+    settings: Settings, sources: list[Source], args: argparse.Namespace, progress: bool
+) -> IngestSummary:
+    from db.engine import create_app_engine, session_factory
+    from ingest.pipeline import IngestOptions
+    from ingest.service import Ingester, IngestFailure
+
+    options = IngestOptions(publisher=args.publisher, published_at=args.published_at, url=args.url)
+    summary = IngestSummary()
+    engine = create_app_engine(settings)
+    try:
+        ingester = Ingester(session_factory(engine))
+        for done, source in enumerate(sources, start=1):
+            try:
+                text = source.read()
+                result = await ingester.ingest(text, source.name, options)
+            except IngestFailure as error:
+                summary.failed.append((source.label, f"{error.code.value}: {error.message}"))
+            except (OSError, UnicodeDecodeError) as error:
+                summary.failed.append((source.label, f"unreadable: {error}"))
+            else:
+                summary.count(result.status.value, source.label)
+            if progress:
+                _draw_progress(done, len(sources))
+    finally:
+        await engine.dispose()
+        if progress and sources:
+            print(file=sys.stderr)
+    return summary
+
+
+def _draw_progress(done: int, total: int, width: int = 30) -> None:
+    filled = width * done // total
+    bar = "#" * filled + "." * (width - filled)
+    print(f"\r[{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Typographic variants that writers and outlets use interchangeably.
 _FOLD = str.maketrans(
@@ -29,6 +30,8 @@ _SPACES = re.compile(r"\s+")
 _LEADING_ARTICLE = re.compile(r"^the\s+")
 
 
+# Ingestion compares the same few thousand names over and over.
+@lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """The lookup key of a name: "the US-led Coalition" and "US-LED coalition" share one."""
     decomposed = unicodedata.normalize("NFKD", name.translate(_FOLD))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -14,10 +15,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasTimestamps, enum_type, postgresql_index
+from db.base import Base, HasId, HasTimestamps, enum_type, postgresql_index, utcnow
 
 if TYPE_CHECKING:
     from db.models.persons import Person
@@ -168,3 +170,22 @@ class ArticleLink(HasId, Base):
 postgresql_index(
     "ix_articles_newest_first", Article.published_at.desc().nulls_last(), Article.id.desc()
 )
+
+
+class ArticleRevision(HasId, Base):
+    """One saved version of an article's document, numbered from 1; the newest is the article."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "number"),
+        CheckConstraint("number >= 1", "number_positive"),
+    )
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_hash: Mapped[str | None] = mapped_column(
+        String(64), index=True, doc="SHA-256 of the raw source the document was extracted from."
+    )
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, doc="The article document, as JSON.")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

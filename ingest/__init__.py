@@ -1,0 +1,1 @@
+"""Ingestion: raw articles (plain text, HTML, IPTC ninjs JSON) turned into article documents."""
