@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaskErrors
 
 from api.articles import ArticleQueries
-from api.errors import should_mask
+from api.errors import MaskInternalErrors, should_mask
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organizations import OrganizationQueries
 from api.persons import PersonQueries
@@ -32,6 +31,10 @@ schema = strawberry.Schema(
     query=Query,
     types=list(NODE_TYPES.values()),
     extensions=[
-        partial(MaskErrors, should_mask_error=should_mask, error_message="Internal server error.")
+        partial(
+            MaskInternalErrors,
+            should_mask_error=should_mask,
+            error_message="Internal server error.",
+        )
     ],
 )

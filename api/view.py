@@ -8,6 +8,7 @@ body.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -22,14 +23,17 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import process_result
+from strawberry.schema import Schema
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from api import limits
 from api.context import RequestContext
 from api.graphiql import render_graphiql
 from api.viewers import viewer_of
+from db import faults
 from newsgraph.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,6 +41,9 @@ logger = logging.getLogger(__name__)
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 HTML = "text/html"
+
+TIMEOUT = "TIMEOUT"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 _ALLOWED_METHODS = ("GET", "POST")
 _OPERATIONS_BY_METHOD = {
@@ -49,12 +56,17 @@ class _RequestError(Exception):
     """A request the view answers with an error instead of executing it."""
 
     def __init__(
-        self, status_code: int, message: str, headers: Mapping[str, str] | None = None
+        self,
+        status_code: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions) if extensions else None
 
 
 @dataclass(frozen=True)
@@ -180,7 +192,32 @@ def _request_from_parameters(parameters: Mapping[str, object]) -> _GraphQLReques
     )
 
 
-def _parse_query_string(request: Request) -> _GraphQLRequest:
+def _too_large(limit: int) -> _RequestError:
+    return _RequestError(
+        413,
+        f"The request is larger than {limit} bytes; send a shorter document.",
+        extensions={"code": limits.LIMIT_EXCEEDED, "limit": "bodyBytes", "maximum": limit},
+    )
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it grows past `limit` bytes (whatever Content-Length says)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_query_string(request: Request, limit: int) -> _GraphQLRequest:
+    if len(request.url.query) > limit:
+        raise _too_large(limit)
     parameters: dict[str, object] = dict(request.query_params)
     for name in ("variables", "extensions"):
         encoded = parameters.get(name)
@@ -194,7 +231,7 @@ def _parse_query_string(request: Request) -> _GraphQLRequest:
     return _request_from_parameters(parameters)
 
 
-async def _parse_body(request: Request) -> _GraphQLRequest:
+async def _parse_body(request: Request, limit: int) -> _GraphQLRequest:
     content_type = request.headers.get("content-type")
     if content_type is None:
         raise _RequestError(
@@ -208,7 +245,7 @@ async def _parse_body(request: Request) -> _GraphQLRequest:
     if parameters.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
         raise _RequestError(415, "Unsupported charset: send the GraphQL request as UTF-8.")
     try:
-        decoded = json.loads(await request.body())
+        decoded = json.loads(await _read_body(request, limit))
     except ValueError as error:  # includes UnicodeDecodeError
         raise _RequestError(400, "The request body is not valid JSON.") from error
     if not isinstance(decoded, dict):
@@ -253,6 +290,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
             allow_queries_via_get=True,
         )
         self.settings = settings
+        # The limits walk graphql-core's schema, which only a strawberry.Schema carries.
+        assert isinstance(schema, Schema)
+        self._graphql_schema = schema._schema
         self._graphiql_page = render_graphiql() if settings.graphiql else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -288,10 +328,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 raise _RequestError(
                     406, f"Not acceptable: ask for {GRAPHQL_RESPONSE_JSON} or {JSON} in Accept."
                 )
+            limit = self.settings.max_body_bytes
             if request.method == "GET":
-                graphql_request = _parse_query_string(request)
+                graphql_request = _parse_query_string(request, limit)
             else:
-                graphql_request = await _parse_body(request)
+                graphql_request = await _parse_body(request, limit)
             # Strawberry runs the first of several operations when none is named; the GraphQL
             # specification makes that a request error.
             if (
@@ -303,11 +344,38 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     "`operationName`.",
                     media_type,
                 )
+            try:
+                self._check_limits(graphql_request)
+            except limits.QueryRejected as rejection:
+                return self._request_error_response(
+                    rejection.message, media_type, rejection.extensions
+                )
             return await self._execute(request, graphql_request, media_type)
         except _RequestError as error:
             return self._error_response(
-                error.status_code, error.message, media_type or JSON, error.headers
+                error.status_code,
+                error.message,
+                media_type or JSON,
+                error.headers,
+                error.extensions,
             )
+
+    def _check_limits(self, graphql_request: _GraphQLRequest) -> None:
+        """Refuse a document that exceeds a limit, before a session opens or SQL runs.
+
+        A syntax error passes through: execution reports it as usual.
+        """
+        try:
+            document = limits.parse_limited(graphql_request.query, self.settings.max_tokens)
+        except GraphQLError:
+            return
+        limits.check(
+            self._graphql_schema,
+            document,
+            graphql_request.operation_name,
+            graphql_request.variables,
+            self.settings,
+        )
 
     async def _execute(
         self, request: Request, graphql_request: _GraphQLRequest, media_type: str
@@ -319,14 +387,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
             request.state.session = session
             context = await self.get_context(request)
             try:
-                result = await self.schema.execute(
-                    graphql_request.query,
-                    variable_values=graphql_request.variables,
-                    context_value=context,
-                    operation_name=graphql_request.operation_name,
-                    allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
-                    operation_extensions=graphql_request.extensions,
-                )
+                async with asyncio.timeout(self.settings.execution_timeout):
+                    result = await self.schema.execute(
+                        graphql_request.query,
+                        variable_values=graphql_request.variables,
+                        context_value=context,
+                        operation_name=graphql_request.operation_name,
+                        allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
+                        operation_extensions=graphql_request.extensions,
+                    )
+            except TimeoutError:
+                return self._timeout_response(media_type)
             except InvalidOperationTypeError as error:
                 if error.operation_type is OperationType.MUTATION:
                     raise _RequestError(
@@ -337,7 +408,36 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 )
             except CannotGetOperationTypeError as error:
                 return self._request_error_response(error.as_http_error_reason(), media_type)
-            return self._result_response(result, media_type)
+            return self._fault_response(result, media_type) or self._result_response(
+                result, media_type
+            )
+
+    def _timeout_response(self, media_type: str) -> Response:
+        return self._error_response(
+            504,
+            f"The query ran longer than {self.settings.execution_timeout:g} s and was stopped; "
+            "ask for less or retry later.",
+            media_type,
+            extensions={"code": TIMEOUT},
+        )
+
+    def _fault_response(self, result: ExecutionResult, media_type: str) -> Response | None:
+        """503 (retry later) when the database was unreachable, 504 when it was too slow.
+
+        A partial answer would be misleading when the database itself failed.
+        """
+        originals = [error.original_error for error in result.errors or ()]
+        if any(faults.is_timeout(original) for original in originals):
+            return self._timeout_response(media_type)
+        if any(faults.is_unavailable(original) for original in originals):
+            return self._error_response(
+                503,
+                "The database is unavailable; retry shortly.",
+                media_type,
+                {"Retry-After": "1"},
+                {"code": SERVICE_UNAVAILABLE},
+            )
+        return None
 
     def _result_response(self, result: ExecutionResult, media_type: str) -> Response:
         if _is_request_error(result):
@@ -347,8 +447,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
             return self._json_response(body, _request_error_status(media_type), media_type)
         return self._json_response(dict(process_result(result)), 200, media_type)
 
-    def _request_error_response(self, message: str, media_type: str) -> Response:
-        return self._error_response(_request_error_status(media_type), message, media_type)
+    def _request_error_response(
+        self, message: str, media_type: str, extensions: Mapping[str, object] | None = None
+    ) -> Response:
+        return self._error_response(
+            _request_error_status(media_type), message, media_type, extensions=extensions
+        )
 
     def _error_response(
         self,
@@ -356,10 +460,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         message: str,
         media_type: str,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, object] | None = None,
     ) -> Response:
-        return self._json_response(
-            {"errors": [{"message": message}]}, status_code, media_type, headers
-        )
+        error: dict[str, object] = {"message": message}
+        if extensions:
+            error["extensions"] = dict(extensions)
+        return self._json_response({"errors": [error]}, status_code, media_type, headers)
 
     def _json_response(
         self,

@@ -60,9 +60,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _statement_timeout(milliseconds: int) -> Any:
+    def set_timeout(dbapi_connection: Any, _record: Any) -> None:
+        # SET, then commit: the pool's rollback on checkin would otherwise undo it.
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return set_timeout
+
+
 def _engine_options(url: URL, settings: Settings) -> dict[str, Any]:
     if url.get_backend_name() == "postgresql":
-        return {"pool_size": settings.database_pool_size, "pool_pre_ping": True}
+        return {
+            "pool_size": settings.database_pool_size,
+            # A stale connection (the server restarted) is replaced before it is used.
+            "pool_pre_ping": True,
+            # Fail fast when the database is down, rather than after the OS's TCP timeout.
+            "connect_args": {"connect_timeout": settings.database_connect_timeout},
+            "pool_timeout": settings.database_pool_timeout,
+        }
     return {}
 
 
@@ -83,6 +101,10 @@ def create_app_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(url, echo=settings.database_echo, **_engine_options(url, settings))
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    elif settings.statement_timeout_ms:
+        event.listen(
+            engine.sync_engine, "connect", _statement_timeout(settings.statement_timeout_ms)
+        )
     return engine
 
 

@@ -25,6 +25,12 @@ class Settings(BaseSettings):
     )
     database_echo: bool = Field(default=False, description="Log every SQL statement.")
     database_pool_size: int = Field(default=10, ge=1, description="PostgreSQL pool size.")
+    database_connect_timeout: int = Field(
+        default=3, ge=1, description="Seconds to wait for a new PostgreSQL connection."
+    )
+    database_pool_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds a request waits for a free pooled connection."
+    )
     host: str = Field(default="127.0.0.1", description="Address `newsgraph serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `newsgraph serve` binds.")
     workers: int = Field(default=1, ge=1, description="Worker processes for `newsgraph serve`.")
@@ -32,6 +38,32 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="Python log level name.")
     default_page_size: int = Field(default=20, ge=1, description="`first` when omitted.")
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` accepted.")
+    # Limits on what one request may ask; docs/operations.md explains each.
+    max_depth: int = Field(default=12, ge=1, description="Deepest field nesting in a query.")
+    max_aliases: int = Field(default=30, ge=0, description="Aliased fields per document.")
+    max_tokens: int = Field(default=4000, ge=1, description="Lexical tokens per document.")
+    max_directives: int = Field(default=20, ge=0, description="Directive uses per document.")
+    max_cost: int = Field(
+        default=100_000,
+        ge=1,
+        description="Estimated fields resolved; a connection's `first` multiplies its subtree.",
+    )
+    max_nodes: int = Field(
+        default=50_000, ge=1, description="Estimated objects in one response, at most."
+    )
+    limit_list_size_estimate: int = Field(
+        default=10, ge=1, description="Items assumed for a plain list when estimating cost."
+    )
+    max_body_bytes: int = Field(
+        default=100_000, ge=1, description="Largest request body or query string accepted."
+    )
+    execution_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds one GraphQL request may run before it is stopped."
+    )
+    statement_timeout_ms: int = Field(
+        default=5_000, ge=0, description="PostgreSQL statement_timeout per statement (0: none)."
+    )
+    introspection: bool = Field(default=True, description="Answer introspection queries.")
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
     )
