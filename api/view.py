@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +32,7 @@ from strawberry.types.graphql import OperationType
 from api import limits
 from api.context import RequestContext
 from api.graphiql import render_graphiql
+from api.persisted import PersistedQueries, PersistedQueryError, load_trusted_documents
 from api.viewers import viewer_of
 from db import faults
 from newsgraph.settings import Settings
@@ -178,9 +179,14 @@ def _optional(parameters: Mapping[str, object], name: str, kind: type, descripti
 
 
 def _request_from_parameters(parameters: Mapping[str, object]) -> _GraphQLRequest:
+    extensions = _optional(parameters, "extensions", dict, "a JSON object")
     query = parameters.get("query")
     if query is None or query == "":
-        raise _RequestError(400, "Missing `query`: send the GraphQL document to run in `query`.")
+        if extensions is None or "persistedQuery" not in extensions:
+            raise _RequestError(
+                400, "Missing `query`: send the GraphQL document to run in `query`."
+            )
+        query = ""  # persisted: the hash in `extensions` names the document
     if not isinstance(query, str):
         raise _RequestError(400, "`query` must be a string holding a GraphQL document.")
     return _GraphQLRequest(
@@ -188,7 +194,7 @@ def _request_from_parameters(parameters: Mapping[str, object]) -> _GraphQLReques
         # The specification makes an empty operationName the same as none.
         operation_name=_optional(parameters, "operationName", str, "a string") or None,
         variables=_optional(parameters, "variables", dict, "a JSON object"),
-        extensions=_optional(parameters, "extensions", dict, "a JSON object"),
+        extensions=extensions,
     )
 
 
@@ -294,6 +300,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         assert isinstance(schema, Schema)
         self._graphql_schema = schema._schema
         self._graphiql_page = render_graphiql() if settings.graphiql else None
+        trusted = (
+            load_trusted_documents(settings.trusted_documents)
+            if settings.trusted_documents is not None
+            else None
+        )
+        self._persisted = PersistedQueries(trusted, settings.persisted_query_cache_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -333,6 +345,15 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 graphql_request = _parse_query_string(request, limit)
             else:
                 graphql_request = await _parse_body(request, limit)
+            try:
+                graphql_request = replace(
+                    graphql_request,
+                    query=self._persisted.resolve(
+                        graphql_request.query, graphql_request.extensions
+                    ),
+                )
+            except PersistedQueryError as error:
+                return self._request_error_response(error.message, media_type, {"code": error.code})
             # Strawberry runs the first of several operations when none is named; the GraphQL
             # specification makes that a request error.
             if (

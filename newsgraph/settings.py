@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         default=5_000, ge=0, description="PostgreSQL statement_timeout per statement (0: none)."
     )
     introspection: bool = Field(default=True, description="Answer introspection queries.")
+    persisted_query_cache_size: int = Field(
+        default=1000, ge=0, description="Automatic persisted queries remembered per process."
+    )
+    trusted_documents: Path | None = Field(
+        default=None,
+        description="A JSON manifest or a directory of .graphql files: when set, only these run.",
+    )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
     )
