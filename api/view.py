@@ -29,12 +29,13 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from api import limits
+from api import caching, limits
 from api.context import RequestContext
 from api.graphiql import render_graphiql
 from api.persisted import PersistedQueries, PersistedQueryError, load_trusted_documents
 from api.viewers import viewer_of
 from db import faults
+from db.visibility import Role
 from newsgraph.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -429,9 +430,15 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 )
             except CannotGetOperationTypeError as error:
                 return self._request_error_response(error.as_http_error_reason(), media_type)
-            return self._fault_response(result, media_type) or self._result_response(
-                result, media_type
-            )
+            fault = self._fault_response(result, media_type)
+            if fault is not None:
+                return fault
+            response = self._result_response(result, media_type)
+            if request.method != "GET":
+                return response
+            if result.errors or context.viewer.role is not Role.PUBLIC:
+                return caching.uncacheable(response)
+            return caching.cacheable(request, response, self.settings.cache_max_age)
 
     def _timeout_response(self, media_type: str) -> Response:
         return self._error_response(

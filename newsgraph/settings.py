@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         default=5_000, ge=0, description="PostgreSQL statement_timeout per statement (0: none)."
     )
     introspection: bool = Field(default=True, description="Answer introspection queries.")
+    cache_max_age: int = Field(
+        default=60,
+        ge=0,
+        description="Seconds caches may keep a public GET answer (0: revalidate).",
+    )
     persisted_query_cache_size: int = Field(
         default=1000, ge=0, description="Automatic persisted queries remembered per process."
     )
