@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -19,6 +21,22 @@ from newsgraph.settings import Settings
 
 async def healthz(request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Accept", "Content-Type", "If-None-Match", "X-Request-ID"],
+                expose_headers=["ETag", "X-Request-ID"],
+                max_age=600,
+            )
+        )
+    return middleware
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
@@ -41,6 +59,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await engine.dispose()
 
     app = Starlette(
+        middleware=_middleware(settings),
         routes=[
             Route("/graphql", GraphQLView(schema, settings)),
             Route("/healthz", healthz, methods=["GET"]),

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/newsgraph.db"
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+# A list read from one variable as comma-separated values ("a, b"), not as JSON.
+CommaSeparated = Annotated[list[str], NoDecode, BeforeValidator(_split_commas)]
 
 
 class Settings(BaseSettings):
@@ -75,6 +86,10 @@ class Settings(BaseSettings):
     trusted_documents: Path | None = Field(
         default=None,
         description="A JSON manifest or a directory of .graphql files: when set, only these run.",
+    )
+    cors_origins: CommaSeparated = Field(
+        default_factory=list,
+        description="Browser origins (https://example.org) allowed to call the API.",
     )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
