@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from tests.support import GRAPHQL_PATH
 
 ORGANIZATION_NAMES = "{ organizations(first: 2) { edges { node { name } } } }"
@@ -9,7 +11,7 @@ INVALID = "{ noSuchField }"
 ACCEPT = {"accept": "application/graphql-response+json"}
 
 
-async def get(client, query, **headers):
+async def get(client: httpx.AsyncClient, query: str, **headers: str) -> httpx.Response:
     return await client.get(GRAPHQL_PATH, params={"query": query}, headers={**ACCEPT, **headers})
 
 
