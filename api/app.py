@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from api.health import healthz, readyz
+from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
+from api.request_log import RequestLogMiddleware, install_record_factory
 from api.schema import schema
 from api.view import GraphQLView
 from db.engine import create_app_engine, session_factory
@@ -19,12 +20,9 @@ from newsgraph.clock import Clock, SystemClock
 from newsgraph.settings import Settings
 
 
-async def healthz(request: Request) -> PlainTextResponse:
-    return PlainTextResponse("ok")
-
-
-def _middleware(settings: Settings) -> list[Middleware]:
-    middleware = []
+def _middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
+    # Outermost first: the request id exists before anything logs, and metrics time the rest.
+    middleware = [Middleware(RequestLogMiddleware), Middleware(MetricsMiddleware, metrics=metrics)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -45,6 +43,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     `clock` decides what "now" is for embargoes and limits; tests pass a FixedClock.
     """
     settings = settings or Settings()
+    install_record_factory()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -53,19 +53,24 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         engine = create_app_engine(settings)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        metrics.watch_pool(engine)
         try:
             yield
         finally:
+            metrics.watch_pool(None)
             await engine.dispose()
 
     app = Starlette(
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, metrics),
         routes=[
-            Route("/graphql", GraphQLView(schema, settings)),
+            Route("/graphql", GraphQLView(schema, settings, metrics)),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     app.state.clock = clock or SystemClock()
     return app

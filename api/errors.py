@@ -7,6 +7,8 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+MASKED_MESSAGE = "Internal server error."
+
 
 class ClientError(Exception):
     """A request the client can fix: bad arguments, a malformed ID, an impossible range.

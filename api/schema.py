@@ -7,7 +7,7 @@ from functools import partial
 import strawberry
 
 from api.articles import ArticleQueries
-from api.errors import MaskInternalErrors, should_mask
+from api.errors import MASKED_MESSAGE, MaskInternalErrors, should_mask
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organizations import OrganizationQueries
 from api.persons import PersonQueries
@@ -34,7 +34,7 @@ schema = strawberry.Schema(
         partial(
             MaskInternalErrors,
             should_mask_error=should_mask,
-            error_message="Internal server error.",
+            error_message=MASKED_MESSAGE,
         )
     ],
 )

@@ -31,7 +31,9 @@ from strawberry.types.graphql import OperationType
 
 from api import caching, limits
 from api.context import RequestContext
+from api.errors import MASKED_MESSAGE
 from api.graphiql import render_graphiql
+from api.metrics import Metrics
 from api.persisted import PersistedQueries, PersistedQueryError, load_trusted_documents
 from api.viewers import viewer_of
 from db import faults
@@ -287,16 +289,27 @@ def _request_error_status(media_type: str) -> int:
     return 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
 
 
+def _error_code(error: Mapping[str, Any]) -> str:
+    """The error's `extensions.code`; masked bugs and plain request errors get names here."""
+    code = (error.get("extensions") or {}).get("code")
+    if isinstance(code, str):
+        return code
+    return "INTERNAL_SERVER_ERROR" if error.get("message") == MASKED_MESSAGE else "BAD_REQUEST"
+
+
 class GraphQLView(GraphQL[RequestContext, None]):
     """POST and GET /graphql; GraphiQL for browsers when the settings allow it."""
 
-    def __init__(self, schema: BaseSchema, settings: Settings) -> None:
+    def __init__(
+        self, schema: BaseSchema, settings: Settings, metrics: Metrics | None = None
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
         )
         self.settings = settings
+        self._metrics = metrics
         # The limits walk graphql-core's schema, which only a strawberry.Schema carries.
         assert isinstance(schema, Schema)
         self._graphql_schema = schema._schema
@@ -317,7 +330,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         except Exception:
             # Whatever went wrong, the client gets a GraphQL body and never a traceback.
             logger.exception("unhandled error serving %s %s", request.method, request.url.path)
-            response = self._error_response(500, "Internal server error.", JSON)
+            response = self._error_response(500, MASKED_MESSAGE, JSON)
         await response(scope, receive, send)
 
     async def _handle(self, request: Request) -> Response:
@@ -502,6 +515,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         media_type: str,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
+        errors = body.get("errors")
+        if self._metrics is not None and isinstance(errors, list) and errors:
+            self._metrics.record_graphql_errors(map(_error_code, errors))
         return Response(
             self.encode_json(body),
             status_code=status_code,

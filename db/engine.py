@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, QueuePool, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -123,3 +126,21 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
         except BaseException:
             await session.rollback()
             raise
+
+
+async def ping(engine: AsyncEngine, timeout: float) -> bool:
+    """Whether the database answers a trivial statement within `timeout` seconds."""
+    try:
+        async with asyncio.timeout(timeout), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (TimeoutError, OSError, DBAPIError, SQLAlchemyTimeoutError):
+        return False
+    return True
+
+
+def pool_usage(engine: AsyncEngine) -> tuple[int, int] | None:
+    """(connections checked out, pool size) for a pooled engine; None when it keeps no pool."""
+    pool = engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):
+        return None
+    return pool.checkedout(), pool.size()

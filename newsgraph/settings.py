@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, description="Worker processes for `newsgraph serve`.")
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
     log_level: str = Field(default="info", description="Python log level name.")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="`json`: one JSON object a line; `text` for humans."
+    )
+    shutdown_timeout: int = Field(
+        default=20, ge=1, description="Seconds requests in flight get to finish on SIGTERM."
+    )
     default_page_size: int = Field(default=20, ge=1, description="`first` when omitted.")
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` accepted.")
     # Limits on what one request may ask; docs/operations.md explains each.

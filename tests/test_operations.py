@@ -1,0 +1,129 @@
+"""Operations: health and readiness probes, Prometheus metrics, request ids and JSON logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from api.request_log import JSONFormatter
+from db.reads import Reader
+from tests.support import graphql, graphql_response, serving
+
+TYPENAME = "{ __typename }"
+ORGANIZATION_NAMES = "{ organizations(first: 2) { edges { node { name } } } }"
+INVALID = "{ noSuchField }"
+ARTICLE_WITH_PUBLISHER = """
+query { article(slug: "us-led-coalition-suspends-anti-isis-operations") { headline publisher { name } } }
+"""
+# Nothing listens on port 1: connecting fails at once.
+UNREACHABLE_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/test"
+
+
+async def test_healthz_answers_while_the_process_runs(client):
+    response = await client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.text == "ok"
+
+
+async def test_readyz_answers_200_when_the_database_does(client):
+    response = await client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "database": "ok"}
+
+
+async def test_readyz_answers_503_when_the_database_is_unreachable():
+    async with serving(UNREACHABLE_POSTGRES) as (_, client):
+        response = await client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+async def test_metrics_count_requests_by_path_and_status(client):
+    await graphql(client, TYPENAME)
+
+    metrics = (await client.get("/metrics")).text
+
+    assert 'newsgraph_http_requests_total{method="POST",path="/graphql",status="200"}' in metrics
+    assert (
+        'newsgraph_http_request_duration_seconds_bucket{le="0.005",method="POST",path="/graphql"}'
+        in metrics
+    )
+
+
+async def test_metrics_report_the_connection_pool(client):
+    metrics = (await client.get("/metrics")).text
+
+    assert "newsgraph_db_pool_checked_out " in metrics
+    assert "newsgraph_db_pool_size " in metrics
+
+
+async def test_metrics_count_graphql_errors_by_code(client):
+    await graphql_response(client, INVALID)
+
+    metrics = (await client.get("/metrics")).text
+
+    assert 'newsgraph_graphql_errors_total{code="BAD_REQUEST"}' in metrics
+
+
+async def test_unknown_paths_share_one_label(client):
+    await client.get("/wp-admin/setup.php")
+
+    metrics = (await client.get("/metrics")).text
+
+    assert "wp-admin" not in metrics
+    assert 'path="other",status="404"' in metrics
+
+
+async def test_a_clients_request_id_is_echoed(client):
+    response = await graphql_response(client, TYPENAME, headers={"x-request-id": "abc-123"})
+
+    assert response.headers["x-request-id"] == "abc-123"
+
+
+async def test_a_request_without_an_id_gets_one(client):
+    first = await graphql_response(client, TYPENAME)
+    second = await graphql_response(client, TYPENAME)
+
+    assert len(first.headers["x-request-id"]) == 32
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+async def test_a_request_id_that_is_not_an_id_is_replaced(client):
+    response = await graphql_response(client, TYPENAME, headers={"x-request-id": "a b\tc"})
+
+    assert response.headers["x-request-id"] != "a b\tc"
+
+
+async def test_the_access_log_is_one_json_object_with_the_request_id(client, caplog):
+    with caplog.at_level(logging.INFO, logger="newsgraph.access"):
+        await graphql_response(client, TYPENAME, headers={"x-request-id": "access-1"})
+
+    (record,) = [r for r in caplog.records if r.name == "newsgraph.access"]
+    entry = json.loads(JSONFormatter().format(record))
+    assert entry["request_id"] == "access-1"
+    assert entry["method"] == "POST"
+    assert entry["path"] == "/graphql"
+    assert entry["status"] == 200
+    assert entry["duration_ms"] >= 0
+
+
+@pytest.fixture
+def broken_id_lookups(monkeypatch):
+    async def fail(self, model, ids):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Reader, "by_ids", fail)
+
+
+async def test_an_error_logged_during_a_request_carries_its_id(client, broken_id_lookups, caplog):
+    with caplog.at_level(logging.ERROR):
+        await graphql_response(client, ARTICLE_WITH_PUBLISHER, headers={"x-request-id": "err-7"})
+
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors
+    assert all(json.loads(JSONFormatter().format(r))["request_id"] == "err-7" for r in errors)
