@@ -98,7 +98,8 @@ class MetricsMiddleware:
             return
         path = scope["path"] if scope["path"] in _KNOWN_PATHS else "other"
         method = scope["method"] if scope["method"] in ("GET", "POST", "OPTIONS") else "other"
-        status = 500
+        # 499 (nginx's "client closed request") unless a response starts or an error escapes.
+        status = 499
         started = time.perf_counter()
 
         async def send_recording(message: Message) -> None:
@@ -109,6 +110,9 @@ class MetricsMiddleware:
 
         try:
             await self.app(scope, receive, send_recording)
+        except BaseException:
+            status = 500
+            raise
         finally:
             self.metrics.latency.labels(method, path).observe(time.perf_counter() - started)
             self.metrics.requests.labels(method, path, str(status)).inc()

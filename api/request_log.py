@@ -110,7 +110,8 @@ class RequestLogMiddleware:
             return
         request_id = _request_id(scope)
         token = _current_request_id.set(request_id)
-        status = 500
+        # 499 (nginx's "client closed request") unless a response starts or an error escapes.
+        status = 499
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -128,6 +129,9 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except BaseException:
+            status = 500
+            raise
         finally:
             access_logger.info(
                 "%s %s %s",

@@ -31,6 +31,7 @@ from strawberry.types.graphql import OperationType
 
 from api import caching, limits
 from api.context import RequestContext
+from api.disconnects import ClientDisconnected, unless_disconnected
 from api.errors import MASKED_MESSAGE
 from api.graphiql import render_graphiql
 from api.metrics import Metrics
@@ -327,6 +328,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         request = Request(scope, receive)
         try:
             response = await self._handle(request)
+        except ClientDisconnected:
+            logger.info("client disconnected; its request was cancelled")
+            return  # nobody to answer
         except Exception:
             # Whatever went wrong, the client gets a GraphQL body and never a traceback.
             logger.exception("unhandled error serving %s %s", request.method, request.url.path)
@@ -423,13 +427,16 @@ class GraphQLView(GraphQL[RequestContext, None]):
             context = await self.get_context(request)
             try:
                 async with asyncio.timeout(self.settings.execution_timeout):
-                    result = await self.schema.execute(
-                        graphql_request.query,
-                        variable_values=graphql_request.variables,
-                        context_value=context,
-                        operation_name=graphql_request.operation_name,
-                        allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
-                        operation_extensions=graphql_request.extensions,
+                    result = await unless_disconnected(
+                        request,
+                        self.schema.execute(
+                            graphql_request.query,
+                            variable_values=graphql_request.variables,
+                            context_value=context,
+                            operation_name=graphql_request.operation_name,
+                            allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
+                            operation_extensions=graphql_request.extensions,
+                        ),
                     )
             except TimeoutError:
                 return self._timeout_response(media_type)
