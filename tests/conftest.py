@@ -26,6 +26,7 @@ from db import migrate
 from db.engine import create_app_engine, session_factory, sync_url
 from db.seed import load_seed
 from newsgraph.settings import Settings
+from tests.live import live_server
 from tests.support import FreshDatabase, client_for, serving
 
 SQLITE = "sqlite"
@@ -203,3 +204,12 @@ def empty_database_url(databases: IsolatedDatabases) -> Iterator[str]:
         yield url
     finally:
         databases.drop(url)
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a real `newsgraph serve` over a seeded SQLite database, for clients that
+    need a socket (fuzzers, the GraphQL-over-HTTP audit)."""
+    directory = tmp_path_factory.mktemp("live")
+    with live_server(f"sqlite:///{directory / 'live.db'}", directory / "server.log") as url:
+        yield url
