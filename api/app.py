@@ -15,7 +15,8 @@ from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from api.request_log import RequestLogMiddleware, install_record_factory
 from api.schema import schema
 from api.view import GraphQLView
-from db.engine import create_app_engine, session_factory
+from db.engine import create_app_engine
+from db.routing import routed_sessions
 from newsgraph.clock import Clock, SystemClock
 from newsgraph.settings import Settings
 
@@ -51,13 +52,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # On app.state rather than in lifespan state: test clients that drive the lifespan
         # themselves (httpx's ASGITransport) cannot hand lifespan state to requests.
         engine = create_app_engine(settings)
+        replicas = [create_app_engine(settings, url) for url in settings.database_replica_urls]
         app.state.engine = engine
-        app.state.sessions = session_factory(engine)
+        app.state.replicas = replicas
+        app.state.sessions = routed_sessions(engine, replicas)
         metrics.watch_pool(engine)
         try:
             yield
         finally:
             metrics.watch_pool(None)
+            for replica in replicas:
+                await replica.dispose()
             await engine.dispose()
 
     app = Starlette(

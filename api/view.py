@@ -36,6 +36,7 @@ from api.errors import MASKED_MESSAGE
 from api.graphiql import render_graphiql
 from api.metrics import Metrics
 from api.persisted import PersistedQueries, PersistedQueryError, load_trusted_documents
+from api.read_your_writes import prefer_primary_if_recent_writer, remember_write
 from api.viewers import viewer_of
 from db import faults
 from db.visibility import Role
@@ -424,6 +425,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # left uncommitted) once the response is built and before it is sent.
         async with sessions() as session:
             request.state.session = session
+            prefer_primary_if_recent_writer(request, session)
             context = await self.get_context(request)
             try:
                 async with asyncio.timeout(self.settings.execution_timeout):
@@ -455,7 +457,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 return fault
             response = self._result_response(result, media_type)
             if request.method != "GET":
-                return response
+                return remember_write(session, response, self.settings.read_your_writes_seconds)
             if result.errors or context.viewer.role is not Role.PUBLIC:
                 return caching.uncacheable(response)
             return caching.cacheable(request, response, self.settings.cache_max_age)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.routing import use_primary
 from newsgraph.settings import Settings
 
 _ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "psycopg"}
@@ -97,8 +98,9 @@ def create_sync_engine(settings: Settings) -> Engine:
     return engine
 
 
-def create_app_engine(settings: Settings) -> AsyncEngine:
-    url = async_url(settings.database_url)
+def create_app_engine(settings: Settings, database_url: str | None = None) -> AsyncEngine:
+    """The app's engine for the primary database, or for `database_url` (a replica)."""
+    url = async_url(database_url or settings.database_url)
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
     engine = create_async_engine(url, echo=settings.database_echo, **_engine_options(url, settings))
@@ -118,8 +120,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @asynccontextmanager
 async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A transaction that commits only when the block ends cleanly, and rolls back otherwise."""
+    """A transaction that commits only when the block ends cleanly, and rolls back otherwise.
+
+    It reads from the primary too: what it writes may depend on what it reads.
+    """
     async with sessions() as session:
+        use_primary(session)
         try:
             yield session
             await session.commit()

@@ -34,6 +34,15 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
     )
+    database_replica_urls: CommaSeparated = Field(
+        default_factory=list,
+        description="Comma-separated URLs of read replicas of database_url; reads go there.",
+    )
+    read_your_writes_seconds: int = Field(
+        default=10,
+        ge=0,
+        description="After a request writes, its client reads from the primary this long.",
+    )
     database_echo: bool = Field(default=False, description="Log every SQL statement.")
     database_pool_size: int = Field(default=10, ge=1, description="PostgreSQL pool size.")
     database_connect_timeout: int = Field(
