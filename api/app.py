@@ -14,6 +14,7 @@ from api.health import healthz, readyz
 from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from api.request_log import RequestLogMiddleware, install_record_factory
 from api.schema import schema
+from api.tracing import Tracing
 from api.view import GraphQLView
 from db.engine import create_app_engine
 from db.routing import routed_sessions
@@ -21,9 +22,11 @@ from newsgraph.clock import Clock, SystemClock
 from newsgraph.settings import Settings
 
 
-def _middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
+def _middleware(settings: Settings, metrics: Metrics, tracing: Tracing | None) -> list[Middleware]:
     # Outermost first: the request id exists before anything logs, and metrics time the rest.
     middleware = [Middleware(RequestLogMiddleware), Middleware(MetricsMiddleware, metrics=metrics)]
+    if tracing is not None:
+        middleware.append(tracing.middleware())
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -38,12 +41,21 @@ def _middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
     return middleware
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    tracing: Tracing | None = None,
+) -> Starlette:
     """The newsgraph app; `Settings()` (the NEWSGRAPH_* environment) unless given settings.
 
     `clock` decides what "now" is for embargoes and limits; tests pass a FixedClock.
+    `tracing` defaults to OTLP export when NEWSGRAPH_TRACING_ENDPOINT is set; tests pass
+    their own.
     """
     settings = settings or Settings()
+    if tracing is None and settings.tracing_endpoint:
+        tracing = Tracing(settings)
     install_record_factory()
     metrics = Metrics()
 
@@ -57,16 +69,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.replicas = replicas
         app.state.sessions = routed_sessions(engine, replicas)
         metrics.watch_pool(engine)
+        if tracing is not None:
+            for traced in (engine, *replicas):
+                tracing.watch_engine(traced)
         try:
             yield
         finally:
+            if tracing is not None:
+                tracing.shutdown()
             metrics.watch_pool(None)
             for replica in replicas:
                 await replica.dispose()
             await engine.dispose()
 
     app = Starlette(
-        middleware=_middleware(settings, metrics),
+        middleware=_middleware(settings, metrics, tracing),
         routes=[
             Route("/graphql", GraphQLView(schema, settings, metrics)),
             Route("/healthz", healthz, methods=["GET"]),

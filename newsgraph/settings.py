@@ -106,6 +106,13 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Browser origins (https://example.org) allowed to call the API.",
     )
+    tracing_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP traces URL (http://collector:4318/v1/traces); unset: no tracing.",
+    )
+    tracing_service_name: str = Field(
+        default="newsgraph", description="`service.name` of the traces this process exports."
+    )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
     )
