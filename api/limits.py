@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -55,10 +56,12 @@ class Measure:
     nodes: int
 
 
+@lru_cache(maxsize=1024)
 def parse_limited(query: str, max_tokens: int) -> DocumentNode:
     """Parse `query`, refusing documents longer than `max_tokens` before building them.
 
-    Raises GraphQLError for a syntax error and QueryRejected for too many tokens.
+    Raises GraphQLError for a syntax error and QueryRejected for too many tokens. Documents
+    are cached (clients repeat theirs), and only read afterwards.
     """
     try:
         return parse(query, max_tokens=max_tokens)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import logging
 
+import httpx
 import pytest
 
 from api.request_log import JSONFormatter
 from db.reads import Reader
+from tests.live import live_server
 from tests.support import graphql, graphql_response, serving
 
 TYPENAME = "{ __typename }"
@@ -127,3 +129,14 @@ async def test_an_error_logged_during_a_request_carries_its_id(client, broken_id
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors
     assert all(json.loads(JSONFormatter().format(r))["request_id"] == "err-7" for r in errors)
+
+
+def test_sigterm_shuts_the_server_down_cleanly(tmp_path):
+    log = tmp_path / "server.log"
+    with live_server(f"sqlite:///{tmp_path / 'db.sqlite'}", log, log_level="info") as url:
+        assert httpx.get(f"{url}/healthz").status_code == 200
+    # Leaving the block sent SIGTERM and waited for the process to exit.
+
+    messages = [json.loads(line)["message"] for line in log.read_text().splitlines()]
+    assert "Application shutdown complete." in messages
+    assert any(message.startswith("Finished server process") for message in messages)
