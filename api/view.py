@@ -373,6 +373,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 )
             except PersistedQueryError as error:
                 return self._request_error_response(error.message, media_type, {"code": error.code})
+            # First: the token limit must bound every parse, including the one just below.
+            try:
+                self._check_limits(graphql_request)
+            except limits.QueryRejected as rejection:
+                return self._request_error_response(
+                    rejection.message, media_type, rejection.extensions
+                )
             # Strawberry runs the first of several operations when none is named; the GraphQL
             # specification makes that a request error.
             if (
@@ -383,12 +390,6 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     "The document defines several operations: name the one to run in "
                     "`operationName`.",
                     media_type,
-                )
-            try:
-                self._check_limits(graphql_request)
-            except limits.QueryRejected as rejection:
-                return self._request_error_response(
-                    rejection.message, media_type, rejection.extensions
                 )
             return await self._execute(request, graphql_request, media_type)
         except _RequestError as error:

@@ -43,6 +43,11 @@ class SuiteEnvironment(BaseSettings):
         validation_alias="NEWSGRAPH_TEST_POSTGRES_URL",
         description="A PostgreSQL database the suite may create and drop schemas in.",
     )
+    fuzz_examples: int = Field(
+        default=50,
+        validation_alias="NEWSGRAPH_TEST_FUZZ_EXAMPLES",
+        description="Examples per fuzzing test; raise it when hunting for bugs.",
+    )
     ci: bool = Field(
         default=False,
         validation_alias="CI",
@@ -50,7 +55,8 @@ class SuiteEnvironment(BaseSettings):
     )
 
 
-_ENVIRONMENT = SuiteEnvironment()
+SUITE_ENVIRONMENT = SuiteEnvironment()
+_ENVIRONMENT = SUITE_ENVIRONMENT
 _POSTGRES_UNREACHABLE = pytest.StashKey[str]()
 
 

@@ -2,8 +2,8 @@
 
 Valid queries come from schemathesis's GraphQL mode and hypothesis-graphql, built from
 `schema.graphql`; invalid ones are arbitrary text, JSON and variables. All go to a real server
-over a socket. Example counts are bounded to keep the suite quick; raise them with
-`--hypothesis-seed` runs or by editing EXAMPLES when hunting.
+over a socket. Example counts are bounded to keep the suite quick (50 per test); set
+NEWSGRAPH_TEST_FUZZ_EXAMPLES to raise them when hunting.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import queries
 
+from tests.conftest import SUITE_ENVIRONMENT
+
 SDL = (Path(__file__).parent.parent / "schema.graphql").read_text()
-EXAMPLES = 50
+EXAMPLES = SUITE_ENVIRONMENT.fuzz_examples
 MASKED = "Internal server error."
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
