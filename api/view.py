@@ -37,6 +37,7 @@ from api.graphiql import render_graphiql
 from api.metrics import Metrics
 from api.persisted import PersistedQueries, PersistedQueryError, load_trusted_documents
 from api.read_your_writes import prefer_primary_if_recent_writer, remember_write
+from api.text_input import check_text
 from api.viewers import viewer_of
 from db import faults
 from db.visibility import Role
@@ -417,6 +418,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             graphql_request.variables,
             self.settings,
         )
+        check_text(document, graphql_request.variables)
 
     async def _execute(
         self, request: Request, graphql_request: _GraphQLRequest, media_type: str
