@@ -61,3 +61,36 @@ async def test_a_lone_surrogate_in_a_variable_is_bad_input(client):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+ARTICLES_PUBLISHED_AFTER = (
+    "query Page($after: DateTime!) { articles(filter: { publishedAfter: $after }) { totalCount } }"
+)
+
+
+async def test_a_time_without_an_offset_is_bad_input(client):
+    response = await graphql_response(
+        client, ARTICLES_PUBLISHED_AFTER, {"after": "2020-01-05T12:00:00"}
+    )
+
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "UTC offset" in error["message"]
+
+
+async def test_a_time_that_leaves_the_calendar_in_utc_is_bad_input(client):
+    response = await graphql_response(
+        client, ARTICLES_PUBLISHED_AFTER, {"after": "0001-01-01T00:00:00+14:00"}
+    )
+
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "out of range" in error["message"]
+
+
+async def test_a_time_with_an_offset_filters_as_that_instant(client):
+    response = await graphql_response(
+        client, ARTICLES_PUBLISHED_AFTER, {"after": "2020-01-05T13:00:00+01:00"}
+    )
+
+    assert response.json()["data"]["articles"]["totalCount"] >= 1
