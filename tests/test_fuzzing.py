@@ -9,6 +9,7 @@ NEWSGRAPH_TEST_FUZZ_EXAMPLES to raise them when hunting.
 from __future__ import annotations
 
 import json
+from datetime import UTC, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis_graphql import queries
+from hypothesis_graphql import Mode, nodes, queries
 
 from tests.conftest import SUITE_ENVIRONMENT
 
@@ -31,6 +32,18 @@ FUZZ_SETTINGS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
+# Times with and without offsets, across the whole calendar: the edges have broken filters before.
+OFFSETS = st.sampled_from(
+    [None, UTC, timezone(timedelta(hours=14)), timezone(-timedelta(hours=12))]
+)
+CUSTOM_SCALARS = {
+    "Date": st.dates().map(lambda day: nodes.String(day.isoformat())),
+    "DateTime": st.datetimes(timezones=OFFSETS).map(
+        lambda moment: nodes.String(moment.isoformat())
+    ),
+}
+for name, strategy in CUSTOM_SCALARS.items():
+    schemathesis.graphql.scalar(name, strategy)
 schema = schemathesis.graphql.from_file(SDL)
 
 JSON_VALUES = st.recursive(
@@ -72,8 +85,14 @@ def test_schemathesis_generated_queries_are_answered(case, live_url):
 
 
 @FUZZ_SETTINGS
-@given(query=queries(SDL))
+@given(query=queries(SDL, custom_scalars=CUSTOM_SCALARS))
 def test_hypothesis_graphql_queries_are_answered(http, query):
+    assert_handled(http.post("/graphql", json={"query": query}))
+
+
+@FUZZ_SETTINGS
+@given(query=queries(SDL, custom_scalars=CUSTOM_SCALARS, mode=Mode.NEGATIVE))
+def test_hypothesis_graphql_invalid_queries_are_answered(http, query):
     assert_handled(http.post("/graphql", json={"query": query}))
 
 
