@@ -213,9 +213,15 @@ def empty_database_url(databases: IsolatedDatabases) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a real `newsgraph serve` over a seeded SQLite database, for clients that
-    need a socket (fuzzers, the GraphQL-over-HTTP audit)."""
-    directory = tmp_path_factory.mktemp("live")
-    with live_server(f"sqlite:///{directory / 'live.db'}", directory / "server.log") as url:
-        yield url
+def live_url(
+    databases: IsolatedDatabases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The base URL of a real `newsgraph serve` over a seeded database of the backend, for
+    clients that need a socket (fuzzers, the GraphQL-over-HTTP audit)."""
+    url = databases.create("live")
+    log = tmp_path_factory.mktemp("live") / "server.log"
+    try:
+        with live_server(url, log) as base_url:
+            yield base_url
+    finally:
+        databases.drop(url)
