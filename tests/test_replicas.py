@@ -11,12 +11,16 @@ from api.read_your_writes import COOKIE
 from db.documents import save_article_document
 from db.engine import create_app_engine, session_factory, unit_of_work
 from db.models import Article, Organization, OrganizationKind
+from db.reads import Reader
 from newsgraph.settings import Settings
 from tests.conftest import prepare_database
-from tests.support import graphql, serving
+from tests.support import graphql, graphql_response, serving
 from tests.test_sql_counts import synthetic_article
 
 ARTICLE_COUNT = "{ articles { totalCount } }"
+ARTICLE_WITH_PUBLISHER = """
+query { article(slug: "us-led-coalition-suspends-anti-isis-operations") { headline publisher { name } } }
+"""
 SEEDED_ARTICLES = 3
 
 
@@ -103,3 +107,43 @@ def test_replica_urls_are_read_comma_separated_from_the_environment(monkeypatch)
     monkeypatch.setenv("NEWSGRAPH_DATABASE_REPLICA_URLS", "postgresql://r1/db, postgresql://r2/db")
 
     assert Settings().database_replica_urls == ["postgresql://r1/db", "postgresql://r2/db"]
+
+
+@pytest.fixture
+def writing_id_lookups(monkeypatch):
+    """Lookups by ID that write a row first, standing in for a mutation (there is none yet)."""
+
+    async def write_then_find_nothing(self, model, ids):
+        self._session.add(
+            Organization(
+                slug="written-by-request",
+                name="Written",
+                normalized_name="written",
+                kind=OrganizationKind.NEWS_OUTLET,
+            )
+        )
+        await self._session.flush()
+        return {}
+
+    monkeypatch.setattr(Reader, "by_ids", write_then_find_nothing)
+
+
+async def test_a_request_that_wrote_marks_its_client_to_read_from_the_primary(
+    primary_and_replica, writing_id_lookups
+):
+    primary, replica = primary_and_replica
+    async with serving(primary, database_replica_urls=[replica]) as (_, client):
+        response = await graphql_response(client, ARTICLE_WITH_PUBLISHER)
+
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=1;")
+    assert "Max-Age=10" in cookie
+    assert "HttpOnly" in cookie
+
+
+async def test_a_request_that_only_read_sets_no_cookie(primary_and_replica):
+    primary, replica = primary_and_replica
+    async with serving(primary, database_replica_urls=[replica]) as (_, client):
+        response = await graphql_response(client, ARTICLE_WITH_PUBLISHER)
+
+    assert "set-cookie" not in response.headers
