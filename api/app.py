@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from api.health import healthz, readyz
 from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
+from api.persisted import SharedRegistry
 from api.request_log import RequestLogMiddleware, install_record_factory
 from api.schema import schema
 from api.tracing import Tracing
@@ -58,6 +59,11 @@ def create_app(
         tracing = Tracing(settings)
     install_record_factory()
     metrics = Metrics()
+    shared_persisted_queries = (
+        SharedRegistry(settings.redis_url, settings.persisted_query_ttl)
+        if settings.redis_url and settings.trusted_documents is None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -78,6 +84,8 @@ def create_app(
             if tracing is not None:
                 tracing.shutdown()
             metrics.watch_pool(None)
+            if shared_persisted_queries is not None:
+                await shared_persisted_queries.close()
             for replica in replicas:
                 await replica.dispose()
             await engine.dispose()
@@ -85,7 +93,7 @@ def create_app(
     app = Starlette(
         middleware=_middleware(settings, metrics, tracing),
         routes=[
-            Route("/graphql", GraphQLView(schema, settings, metrics)),
+            Route("/graphql", GraphQLView(schema, settings, metrics, shared_persisted_queries)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),

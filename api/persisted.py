@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
@@ -92,12 +97,18 @@ class PersistedQueries:
     document again. With trusted documents, only the listed documents run.
     """
 
-    def __init__(self, trusted: Mapping[str, str] | None, cache_size: int) -> None:
+    def __init__(
+        self,
+        trusted: Mapping[str, str] | None,
+        cache_size: int,
+        shared: SharedRegistry | None = None,
+    ) -> None:
         self.trusted = dict(trusted) if trusted is not None else None
         self._cache_size = cache_size
         self._registered: OrderedDict[str, str] = OrderedDict()
+        self._shared = shared
 
-    def resolve(self, query: str, extensions: Mapping[str, Any] | None) -> str:
+    async def resolve(self, query: str, extensions: Mapping[str, Any] | None) -> str:
         """The document to run; `query` is "" when the client sent only a hash."""
         digest = self._requested_hash(extensions)
         if digest is None:
@@ -118,9 +129,9 @@ class PersistedQueries:
                     "This server runs only its trusted documents; this one is not among them.",
                     PERSISTED_QUERY_NOT_ALLOWED,
                 )
-            self._register(digest, query)
+            await self._register(digest, query)
             return query
-        known = self._lookup(digest)
+        known = await self._lookup(digest)
         if known is None:
             # Apollo clients recognise this exact message and resend with the query.
             raise PersistedQueryError("PersistedQueryNotFound", PERSISTED_QUERY_NOT_FOUND)
@@ -144,18 +155,69 @@ class PersistedQueries:
             )
         return digest.lower()
 
-    def _lookup(self, digest: str) -> str | None:
+    async def _lookup(self, digest: str) -> str | None:
         if self.trusted is not None:
             return self.trusted.get(digest)
         document = self._registered.get(digest)
         if document is not None:
             self._registered.move_to_end(digest)
+            return document
+        if self._shared is None:
+            return None
+        document = await self._shared.get(digest)
+        # Only a document that still matches its hash is trusted from the shared store.
+        if document is None or sha256_hex(document) != digest:
+            return None
+        self._remember(digest, document)
         return document
 
-    def _register(self, digest: str, query: str) -> None:
+    async def _register(self, digest: str, query: str) -> None:
         if self.trusted is not None:
+            return
+        self._remember(digest, query)
+        if self._shared is not None:
+            await self._shared.put(digest, query)
+
+    def _remember(self, digest: str, query: str) -> None:
+        if self._cache_size == 0:
             return
         self._registered[digest] = query
         self._registered.move_to_end(digest)
         while len(self._registered) > self._cache_size:
             self._registered.popitem(last=False)
+
+
+class SharedRegistry:
+    """Automatic persisted queries in Redis, shared by every instance.
+
+    Redis is a cache here: when it is unreachable a lookup misses and a registration is
+    skipped (both logged), and clients fall back to sending the document, so an outage never
+    fails a request.
+    """
+
+    _PREFIX = "newsgraph:apq:"
+
+    def __init__(self, url: str, ttl_seconds: int) -> None:
+        from redis.asyncio import Redis
+
+        self._redis = Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=1, decode_responses=True
+        )
+        self._ttl = ttl_seconds
+
+    async def get(self, digest: str) -> str | None:
+        try:
+            document = await self._redis.get(self._PREFIX + digest)
+        except (RedisError, OSError) as error:
+            logger.warning("persisted query lookup skipped: Redis failed (%s)", error)
+            return None
+        return document if isinstance(document, str) else None
+
+    async def put(self, digest: str, document: str) -> None:
+        try:
+            await self._redis.set(self._PREFIX + digest, document, ex=self._ttl)
+        except (RedisError, OSError) as error:
+            logger.warning("persisted query not shared: Redis failed (%s)", error)
+
+    async def close(self) -> None:
+        await self._redis.aclose()

@@ -35,7 +35,12 @@ from api.disconnects import ClientDisconnected, unless_disconnected
 from api.errors import MASKED_MESSAGE
 from api.graphiql import render_graphiql
 from api.metrics import Metrics
-from api.persisted import PersistedQueries, PersistedQueryError, load_trusted_documents
+from api.persisted import (
+    PersistedQueries,
+    PersistedQueryError,
+    SharedRegistry,
+    load_trusted_documents,
+)
 from api.read_your_writes import prefer_primary_if_recent_writer, remember_write
 from api.text_input import check_text
 from api.viewers import viewer_of
@@ -304,7 +309,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
     """POST and GET /graphql; GraphiQL for browsers when the settings allow it."""
 
     def __init__(
-        self, schema: BaseSchema, settings: Settings, metrics: Metrics | None = None
+        self,
+        schema: BaseSchema,
+        settings: Settings,
+        metrics: Metrics | None = None,
+        shared_persisted_queries: SharedRegistry | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -322,7 +331,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
             if settings.trusted_documents is not None
             else None
         )
-        self._persisted = PersistedQueries(trusted, settings.persisted_query_cache_size)
+        self._persisted = PersistedQueries(
+            trusted, settings.persisted_query_cache_size, shared_persisted_queries
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -368,7 +379,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             try:
                 graphql_request = replace(
                     graphql_request,
-                    query=self._persisted.resolve(
+                    query=await self._persisted.resolve(
                         graphql_request.query, graphql_request.extensions
                     ),
                 )

@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     persisted_query_cache_size: int = Field(
         default=1000, ge=0, description="Automatic persisted queries remembered per process."
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:6379/0 to share automatic persisted queries between instances.",
+    )
+    persisted_query_ttl: int = Field(
+        default=7 * 24 * 3600, ge=1, description="Seconds Redis keeps a persisted query."
+    )
     trusted_documents: Path | None = Field(
         default=None,
         description="A JSON manifest or a directory of .graphql files: when set, only these run.",

@@ -43,6 +43,11 @@ class SuiteEnvironment(BaseSettings):
         validation_alias="NEWSGRAPH_TEST_POSTGRES_URL",
         description="A PostgreSQL database the suite may create and drop schemas in.",
     )
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/15",
+        validation_alias="NEWSGRAPH_TEST_REDIS_URL",
+        description="A Redis database the suite may write newsgraph:apq:* keys into.",
+    )
     fuzz_examples: int = Field(
         default=50,
         validation_alias="NEWSGRAPH_TEST_FUZZ_EXAMPLES",

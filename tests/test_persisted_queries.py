@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from api.app import create_app
 from api.persisted import TrustedDocumentsError
 from newsgraph.settings import Settings
+from tests.conftest import SUITE_ENVIRONMENT
 from tests.support import GRAPHQL_PATH, count_sql, serving
 
 ORGANIZATION_COUNT = "query OrganizationCount { organizations { totalCount } }"
 TYPENAME = "{ __typename }"
 ACCEPT = {"accept": "application/graphql-response+json"}
+
+
+def redis_reachable(url: str) -> bool:
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
 
 
 def sha256(document: str) -> str:
@@ -152,3 +165,44 @@ def test_a_manifest_that_is_not_json_stops_the_server(tmp_path):
 
     with pytest.raises(TrustedDocumentsError, match="is not valid JSON"):
         create_app(Settings(trusted_documents=path))
+
+
+# Nothing listens on port 1: Redis is down.
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
+
+
+def unique_document() -> str:
+    """A document no other test or run registered: the comment changes its hash."""
+    return f"# {uuid.uuid4()}\nquery OrganizationCount {{ organizations {{ totalCount }} }}"
+
+
+async def test_instances_sharing_redis_share_registrations(database_url):
+    if not redis_reachable(SUITE_ENVIRONMENT.redis_url):
+        pytest.fail(f"Redis at {SUITE_ENVIRONMENT.redis_url} is unreachable; start it")
+    document = unique_document()
+    async with (
+        serving(database_url, redis_url=SUITE_ENVIRONMENT.redis_url, persisted_query_ttl=60) as (
+            _,
+            first,
+        ),
+        serving(database_url, redis_url=SUITE_ENVIRONMENT.redis_url, persisted_query_ttl=60) as (
+            _,
+            second,
+        ),
+    ):
+        registered = await post(first, query=document, extensions=persisted(document))
+        by_hash_elsewhere = await get(second, extensions=persisted(document))
+
+    assert registered.status_code == 200
+    assert by_hash_elsewhere.status_code == 200
+    assert by_hash_elsewhere.json() == registered.json()
+
+
+async def test_with_redis_down_registration_still_runs_the_query(database_url):
+    document = unique_document()
+    async with serving(database_url, redis_url=UNREACHABLE_REDIS) as (_, client):
+        registered = await post(client, query=document, extensions=persisted(document))
+        unknown = await get(client, extensions=persisted(unique_document()))
+
+    assert registered.status_code == 200
+    assert error_code(unknown) == "PERSISTED_QUERY_NOT_FOUND"
