@@ -16,7 +16,8 @@ import httpx
 _BIN = Path(sys.executable).parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -36,7 +37,7 @@ def _newsgraph(*arguments: str, environment: dict[str, str]) -> None:
 def live_server(database_url: str, log: Path, **settings: str) -> Iterator[str]:
     """`newsgraph serve` on a free port over `database_url`, migrated and seeded, logging to
     `log`; yields the base URL and stops the server afterwards."""
-    port = _free_port()
+    port = free_port()
     environment = {
         **os.environ,
         "NEWSGRAPH_DATABASE_URL": database_url,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
 import httpx
 import pytest
+import uvicorn
 
+from api.app import create_app
 from api.request_log import JSONFormatter
 from db.reads import Reader
-from tests.live import live_server
+from newsgraph.settings import Settings
+from tests.live import free_port, live_server
 from tests.support import graphql, graphql_response, serving
 
 TYPENAME = "{ __typename }"
@@ -140,3 +144,46 @@ def test_sigterm_shuts_the_server_down_cleanly(tmp_path):
     messages = [json.loads(line)["message"] for line in log.read_text().splitlines()]
     assert "Application shutdown complete." in messages
     assert any(message.startswith("Finished server process") for message in messages)
+
+
+@pytest.fixture
+def slow_id_lookups(monkeypatch):
+    """Lookups by ID that take a second; `started` is set when one begins."""
+    started = asyncio.Event()
+
+    async def slow(self, model, ids):
+        started.set()
+        await asyncio.sleep(1)
+        return {}
+
+    monkeypatch.setattr(Reader, "by_ids", slow)
+    return started
+
+
+async def test_a_request_in_flight_finishes_when_the_server_shuts_down(
+    database_url, slow_id_lookups
+):
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Settings(database_url=database_url)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=10,
+        )
+    )
+    serving_task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        in_flight = asyncio.create_task(
+            graphql_response(client, ARTICLE_WITH_PUBLISHER, headers={"x-request-id": "last"})
+        )
+        await slow_id_lookups.wait()
+        server.should_exit = True  # what SIGTERM does
+        response = await in_flight
+    await serving_task
+
+    assert response.status_code == 200
+    assert response.json()["data"]["article"]["headline"]
