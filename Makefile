@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The graphql-http server audits the suite runs (Node.js and npm; the lockfile pins them).
+AUDIT := tools/graphql-http/node_modules/.package-lock.json
 
 .PHONY: install serve test lint schema lock clean
 
@@ -20,7 +22,11 @@ serve: $(INSTALLED)
 	$(BIN)/newsgraph load-seed --if-enabled
 	$(BIN)/newsgraph serve
 
-test: $(INSTALLED)
+$(AUDIT): tools/graphql-http/package.json tools/graphql-http/package-lock.json
+	cd tools/graphql-http && npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: $(INSTALLED) $(AUDIT)
 	$(BIN)/pytest
 
 lint: $(INSTALLED)

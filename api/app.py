@@ -6,70 +6,124 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
 from api.compiler import ReadCompiler
 from api.feeds.routes import routes as feed_routes
-from api.limits import RateLimiter, counters_for
+from api.health import healthz, readyz
 from api.live.broker import create_broker
+from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
+from api.persisted import SharedRegistry
+from api.rate_limits import RateLimiter, counters_for
+from api.request_log import RequestLogMiddleware, install_record_factory
 from api.schema import schema
+from api.tracing import Tracing
 from api.view import GraphQLView
-from db.engine import create_app_engine, session_factory
+from db.engine import create_app_engine
 from db.events import PUBLISHER
 from db.jsonsql import json_dialect
+from db.routing import routed_sessions
 from newsgraph.clock import Clock, SystemClock
 from newsgraph.settings import Settings
 
 
-async def healthz(request: Request) -> PlainTextResponse:
-    return PlainTextResponse("ok")
+def _middleware(settings: Settings, metrics: Metrics, tracing: Tracing | None) -> list[Middleware]:
+    # Outermost first: the request id exists before anything logs, and metrics time the rest.
+    middleware = [Middleware(RequestLogMiddleware), Middleware(MetricsMiddleware, metrics=metrics)]
+    if tracing is not None:
+        middleware.append(tracing.middleware())
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Accept", "Content-Type", "If-None-Match", "X-Request-ID"],
+                expose_headers=["ETag", "X-Request-ID"],
+                max_age=600,
+            )
+        )
+    return middleware
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    tracing: Tracing | None = None,
+) -> Starlette:
     """The newsgraph app; `Settings()` (the NEWSGRAPH_* environment) unless given settings.
 
     `clock` decides what "now" is for embargoes and rate-limit windows; tests pass a
     FixedClock.
+    `tracing` defaults to OTLP export when NEWSGRAPH_TRACING_ENDPOINT is set; tests pass
+    their own.
     """
     settings = settings or Settings()
+    if tracing is None and settings.tracing_endpoint:
+        tracing = Tracing(settings)
+    install_record_factory()
+    metrics = Metrics()
+    shared_persisted_queries = (
+        SharedRegistry(settings.redis_url, settings.persisted_query_ttl)
+        if settings.redis_url and settings.trusted_documents is None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # On app.state rather than in lifespan state: test clients that drive the lifespan
         # themselves (httpx's ASGITransport) cannot hand lifespan state to requests.
         engine = create_app_engine(settings)
+        replicas = [create_app_engine(settings, url) for url in settings.database_replica_urls]
         broker = create_broker(settings.redis_url, settings.redis_channel_prefix)
+        counters = counters_for(settings)
         app.state.engine = engine
+        app.state.replicas = replicas
         app.state.broker = broker
+        app.state.rate_limiter = RateLimiter(counters, settings)
+        app.state.sessions = routed_sessions(engine, replicas)
         # Every session the app opens hands what it announced to the broker once it commits.
-        app.state.sessions = session_factory(engine)
+        app.state.sessions.configure(info={PUBLISHER: broker.publish})
         app.state.read_compiler = (
             ReadCompiler(schema, json_dialect(engine.dialect.name), settings)
             if settings.compiled_reads
             else None
         )
-        app.state.sessions.configure(info={PUBLISHER: broker.publish})
-        counters = counters_for(settings)
-        app.state.rate_limiter = RateLimiter(counters, settings)
+        metrics.watch_pool(engine)
+        if tracing is not None:
+            for traced in (engine, *replicas):
+                tracing.watch_engine(traced)
         try:
             yield
         finally:
+            if tracing is not None:
+                tracing.shutdown()
+            metrics.watch_pool(None)
+            if shared_persisted_queries is not None:
+                await shared_persisted_queries.close()
             await counters.close()
             await broker.close()
+            for replica in replicas:
+                await replica.dispose()
             await engine.dispose()
 
-    view = GraphQLView(schema, settings)
+    view = GraphQLView(schema, settings, metrics, shared_persisted_queries)
     app = Starlette(
+        middleware=_middleware(settings, metrics, tracing),
         routes=[
             Route("/graphql", view),
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             *feed_routes,
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     app.state.clock = clock or SystemClock()
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -264,19 +264,35 @@ class ArticleFilter:
     )
 
 
+def _in_utc(moment: datetime | None, name: str) -> datetime | None:
+    """`moment` in UTC; a ClientError when it has no offset or falls outside what UTC can hold."""
+    if moment is None:
+        return None
+    if moment.utcoffset() is None:
+        raise ClientError(
+            f"`{name}` needs a UTC offset, e.g. 2020-01-05T12:00:00Z.", argument="filter"
+        )
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ClientError(f"`{name}` is out of range.", argument="filter") from None
+
+
 def article_criteria(filter: ArticleFilter | None, order: DateOrder) -> queries.ArticleCriteria:
     given = filter or ArticleFilter()
+    published_after = _in_utc(given.published_after, "publishedAfter")
+    published_before = _in_utc(given.published_before, "publishedBefore")
     if (
-        given.published_after is not None
-        and given.published_before is not None
-        and given.published_after >= given.published_before
+        published_after is not None
+        and published_before is not None
+        and published_after >= published_before
     ):
         raise ClientError(
             "`publishedAfter` must be earlier than `publishedBefore`.", argument="filter"
         )
     return queries.ArticleCriteria(
-        published_after=given.published_after,
-        published_before=given.published_before,
+        published_after=published_after,
+        published_before=published_before,
         publisher=given.publisher,
         mentions_organization=given.mentions_organization,
         mentions_person=given.mentions_person,

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+MASKED_MESSAGE = "Internal server error."
 
 
 class ClientError(Exception):
@@ -34,3 +37,13 @@ def should_mask(error: GraphQLError) -> bool:
         error.extensions = {**(error.extensions or {}), **original.extensions}
         return False
     return True
+
+
+class MaskInternalErrors(MaskErrors):
+    """MaskErrors that keeps the original exception on the masked error, out of the client's
+    sight, so the view can still tell a database outage (503) from a bug."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.original_error = error.original_error
+        return masked

@@ -15,6 +15,10 @@ from api.errors import ClientError
 NodeT = TypeVar("NodeT")
 
 _OFFSET_PREFIX = "offset:"
+# Keys and offsets beyond 64-bit integers make the database driver fail; no real ID or
+# cursor comes near them. The offset leaves room for the page added to it.
+_LARGEST_KEY = 2**63 - 1
+_LARGEST_OFFSET = 2**62
 
 
 @strawberry.interface(
@@ -37,7 +41,7 @@ def decode_global_id(global_id: str) -> tuple[str, int]:
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        if not type_name or not pk.isdigit():
+        if not type_name or not pk.isdigit() or int(pk) > _LARGEST_KEY:
             raise ValueError
         return type_name, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
@@ -74,7 +78,7 @@ def decode_cursor(cursor: str) -> int:
         if not decoded.startswith(_OFFSET_PREFIX):
             raise ValueError
         offset = int(decoded.removeprefix(_OFFSET_PREFIX))
-        if offset < 0:
+        if offset < 0 or offset > _LARGEST_OFFSET:
             raise ValueError
         return offset
     except (ValueError, binascii.Error, UnicodeDecodeError):

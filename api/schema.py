@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, ValidationCache
 
 from api.article_mutations import ArticleMutations
 from api.articles import ArticleQueries
-from api.errors import should_mask
+from api.errors import MASKED_MESSAGE, MaskInternalErrors, should_mask
 from api.ingestion import IngestionMutations
 from api.live.subscriptions import Subscription
 from api.nodes import NODE_TYPES, NodeQueries
@@ -62,6 +62,6 @@ schema = strawberry.Schema(
         # Parsing and validating a document cost as much as running a small query.
         partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
-        partial(MaskErrors, should_mask_error=should_mask, error_message="Internal server error."),
+        partial(MaskInternalErrors, should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ],
 )

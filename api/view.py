@@ -8,10 +8,11 @@ body.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -31,13 +32,26 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from api import caching
+from api import query_limits as limits
 from api.compiler import ReadCompiler, parameters
 from api.context import RequestContext
-from api.errors import ClientError
+from api.disconnects import ClientDisconnected, unless_disconnected
+from api.errors import MASKED_MESSAGE, ClientError
 from api.graphiql import render_graphiql
-from api.limits import limits_for, query_cost
 from api.live.context import LiveContext
+from api.metrics import Metrics
+from api.persisted import (
+    PersistedQueries,
+    PersistedQueryError,
+    SharedRegistry,
+    load_trusted_documents,
+)
+from api.rate_limits import limits_for, query_cost
+from api.read_your_writes import prefer_primary_if_recent_writer, remember_write
+from api.text_input import check_text
 from api.viewers import Unauthenticated, viewer_of
+from db import faults
 from db.visibility import Role, Viewer
 from newsgraph.settings import Settings
 
@@ -48,6 +62,9 @@ JSON = "application/json"
 # Which path answered a query: "compiled" (one SQL statement per root field) or "resolver".
 READ_PATH_HEADER = "X-Newsgraph-Read-Path"
 HTML = "text/html"
+
+TIMEOUT = "TIMEOUT"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
 _ALLOWED_METHODS = ("GET", "POST")
 _OPERATIONS_BY_METHOD = {
@@ -70,7 +87,7 @@ class _RequestError(Exception):
         self.status_code = status_code
         self.message = message
         self.headers = dict(headers or {})
-        self.extensions = dict(extensions or {})
+        self.extensions = dict(extensions) if extensions else None
 
 
 @dataclass(frozen=True)
@@ -182,9 +199,14 @@ def _optional(parameters: Mapping[str, object], name: str, kind: type, descripti
 
 
 def _request_from_parameters(parameters: Mapping[str, object]) -> _GraphQLRequest:
+    extensions = _optional(parameters, "extensions", dict, "a JSON object")
     query = parameters.get("query")
     if query is None or query == "":
-        raise _RequestError(400, "Missing `query`: send the GraphQL document to run in `query`.")
+        if extensions is None or "persistedQuery" not in extensions:
+            raise _RequestError(
+                400, "Missing `query`: send the GraphQL document to run in `query`."
+            )
+        query = ""  # persisted: the hash in `extensions` names the document
     if not isinstance(query, str):
         raise _RequestError(400, "`query` must be a string holding a GraphQL document.")
     return _GraphQLRequest(
@@ -192,11 +214,36 @@ def _request_from_parameters(parameters: Mapping[str, object]) -> _GraphQLReques
         # The specification makes an empty operationName the same as none.
         operation_name=_optional(parameters, "operationName", str, "a string") or None,
         variables=_optional(parameters, "variables", dict, "a JSON object"),
-        extensions=_optional(parameters, "extensions", dict, "a JSON object"),
+        extensions=extensions,
     )
 
 
-def _parse_query_string(request: Request) -> _GraphQLRequest:
+def _too_large(limit: int) -> _RequestError:
+    return _RequestError(
+        413,
+        f"The request is larger than {limit} bytes; send a shorter document.",
+        extensions={"code": limits.LIMIT_EXCEEDED, "limit": "bodyBytes", "maximum": limit},
+    )
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it grows past `limit` bytes (whatever Content-Length says)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_query_string(request: Request, limit: int) -> _GraphQLRequest:
+    if len(request.url.query) > limit:
+        raise _too_large(limit)
     parameters: dict[str, object] = dict(request.query_params)
     for name in ("variables", "extensions"):
         encoded = parameters.get(name)
@@ -210,7 +257,7 @@ def _parse_query_string(request: Request) -> _GraphQLRequest:
     return _request_from_parameters(parameters)
 
 
-async def _parse_body(request: Request) -> _GraphQLRequest:
+async def _parse_body(request: Request, limit: int) -> _GraphQLRequest:
     content_type = request.headers.get("content-type")
     if content_type is None:
         raise _RequestError(
@@ -224,7 +271,7 @@ async def _parse_body(request: Request) -> _GraphQLRequest:
     if parameters.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
         raise _RequestError(415, "Unsupported charset: send the GraphQL request as UTF-8.")
     try:
-        decoded = json.loads(await request.body())
+        decoded = json.loads(await _read_body(request, limit))
     except ValueError as error:  # includes UnicodeDecodeError
         raise _RequestError(400, "The request body is not valid JSON.") from error
     if not isinstance(decoded, dict):
@@ -271,10 +318,24 @@ def _request_error_status(media_type: str) -> int:
     return 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
 
 
+def _error_code(error: Mapping[str, Any]) -> str:
+    """The error's `extensions.code`; masked bugs and plain request errors get names here."""
+    code = (error.get("extensions") or {}).get("code")
+    if isinstance(code, str):
+        return code
+    return "INTERNAL_SERVER_ERROR" if error.get("message") == MASKED_MESSAGE else "BAD_REQUEST"
+
+
 class GraphQLView(GraphQL[RequestContext, None]):
     """POST and GET /graphql; GraphiQL for browsers when the settings allow it."""
 
-    def __init__(self, schema: BaseSchema, settings: Settings) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        settings: Settings,
+        metrics: Metrics | None = None,
+        shared_persisted_queries: SharedRegistry | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -282,7 +343,19 @@ class GraphQLView(GraphQL[RequestContext, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
+        self._metrics = metrics
+        # The limits walk graphql-core's schema, which only a strawberry.Schema carries.
+        assert isinstance(schema, Schema)
+        self._graphql_schema = schema._schema
         self._graphiql_page = render_graphiql() if settings.graphiql else None
+        trusted = (
+            load_trusted_documents(settings.trusted_documents)
+            if settings.trusted_documents is not None
+            else None
+        )
+        self._persisted = PersistedQueries(
+            trusted, settings.persisted_query_cache_size, shared_persisted_queries
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -297,10 +370,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
         request = Request(scope, receive)
         try:
             response = await self._handle(request)
+        except ClientDisconnected:
+            logger.info("client disconnected; its request was cancelled")
+            return  # nobody to answer
         except Exception:
             # Whatever went wrong, the client gets a GraphQL body and never a traceback.
             logger.exception("unhandled error serving %s %s", request.method, request.url.path)
-            response = self._error_response(500, "Internal server error.", JSON)
+            response = self._error_response(500, MASKED_MESSAGE, JSON)
         await response(scope, receive, send)
 
     async def _handle(self, request: Request) -> Response:
@@ -324,10 +400,27 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 raise _RequestError(
                     406, f"Not acceptable: ask for {GRAPHQL_RESPONSE_JSON} or {JSON} in Accept."
                 )
+            limit = self.settings.max_body_bytes
             if request.method == "GET":
-                graphql_request = _parse_query_string(request)
+                graphql_request = _parse_query_string(request, limit)
             else:
-                graphql_request = await _parse_body(request)
+                graphql_request = await _parse_body(request, limit)
+            try:
+                graphql_request = replace(
+                    graphql_request,
+                    query=await self._persisted.resolve(
+                        graphql_request.query, graphql_request.extensions
+                    ),
+                )
+            except PersistedQueryError as error:
+                return self._request_error_response(error.message, media_type, {"code": error.code})
+            # First: the token limit must bound every parse, including the one just below.
+            try:
+                self._check_limits(graphql_request)
+            except limits.QueryRejected as rejection:
+                return self._request_error_response(
+                    rejection.message, media_type, rejection.extensions
+                )
             # Strawberry runs the first of several operations when none is named; the GraphQL
             # specification makes that a request error.
             if (
@@ -349,6 +442,24 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 error.extensions,
             )
 
+    def _check_limits(self, graphql_request: _GraphQLRequest) -> None:
+        """Refuse a document that exceeds a limit, before a session opens or SQL runs.
+
+        A syntax error passes through: execution reports it as usual.
+        """
+        try:
+            document = limits.parse_limited(graphql_request.query, self.settings.max_tokens)
+        except GraphQLError:
+            return
+        limits.check(
+            self._graphql_schema,
+            document,
+            graphql_request.operation_name,
+            graphql_request.variables,
+            self.settings,
+        )
+        check_text(document, graphql_request.variables)
+
     async def _execute(
         self, request: Request, graphql_request: _GraphQLRequest, media_type: str
     ) -> Response:
@@ -357,6 +468,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # left uncommitted) once the response is built and before it is sent.
         async with sessions() as session:
             request.state.session = session
+            prefer_primary_if_recent_writer(request, session)
             try:
                 request.state.viewer = await viewer_of(request, session)
             except Unauthenticated as error:
@@ -371,20 +483,29 @@ class GraphQLView(GraphQL[RequestContext, None]):
             await self._charge(request, graphql_request)
             context = await self.get_context(request)
             assert isinstance(context, RequestContext)  # HTTP requests; LiveContext is for sockets
-            compiled = await self._compiled_data(request, graphql_request, context)
-            if compiled is not None:
-                return self._json_response(
-                    {"data": compiled}, 200, media_type, {READ_PATH_HEADER: "compiled"}
-                )
             try:
-                result = await self.schema.execute(
-                    graphql_request.query,
-                    variable_values=graphql_request.variables,
-                    context_value=context,
-                    operation_name=graphql_request.operation_name,
-                    allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
-                    operation_extensions=graphql_request.extensions,
-                )
+                async with asyncio.timeout(self.settings.execution_timeout):
+                    compiled = await unless_disconnected(
+                        request, self._compiled_data(request, graphql_request, context)
+                    )
+                    if compiled is not None:
+                        response = self._json_response(
+                            {"data": compiled}, 200, media_type, {READ_PATH_HEADER: "compiled"}
+                        )
+                        return self._cache_headers(request, response, context)
+                    result = await unless_disconnected(
+                        request,
+                        self.schema.execute(
+                            graphql_request.query,
+                            variable_values=graphql_request.variables,
+                            context_value=context,
+                            operation_name=graphql_request.operation_name,
+                            allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
+                            operation_extensions=graphql_request.extensions,
+                        ),
+                    )
+            except TimeoutError:
+                return self._timeout_response(media_type)
             except InvalidOperationTypeError as error:
                 if error.operation_type is OperationType.MUTATION:
                     raise _RequestError(
@@ -395,7 +516,50 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 )
             except CannotGetOperationTypeError as error:
                 return self._request_error_response(error.as_http_error_reason(), media_type)
-            return self._result_response(result, media_type)
+            fault = self._fault_response(result, media_type)
+            if fault is not None:
+                return fault
+            response = self._result_response(result, media_type)
+            if request.method != "GET":
+                return remember_write(session, response, self.settings.read_your_writes_seconds)
+            if result.errors:
+                return caching.uncacheable(response)
+            return self._cache_headers(request, response, context)
+
+    def _cache_headers(
+        self, request: Request, response: Response, context: RequestContext
+    ) -> Response:
+        """Public answers to GET may be cached; anything a key unlocked may not."""
+        if request.method != "GET" or context.viewer.role is not Role.PUBLIC:
+            return caching.uncacheable(response)
+        return caching.cacheable(request, response, self.settings.cache_max_age)
+
+    def _timeout_response(self, media_type: str) -> Response:
+        return self._error_response(
+            504,
+            f"The query ran longer than {self.settings.execution_timeout:g} s and was stopped; "
+            "ask for less or retry later.",
+            media_type,
+            extensions={"code": TIMEOUT},
+        )
+
+    def _fault_response(self, result: ExecutionResult, media_type: str) -> Response | None:
+        """503 (retry later) when the database was unreachable, 504 when it was too slow.
+
+        A partial answer would be misleading when the database itself failed.
+        """
+        originals = [error.original_error for error in result.errors or ()]
+        if any(faults.is_timeout(original) for original in originals):
+            return self._timeout_response(media_type)
+        if any(faults.is_unavailable(original) for original in originals):
+            return self._error_response(
+                503,
+                "The database is unavailable; retry shortly.",
+                media_type,
+                {"Retry-After": "1"},
+                {"code": SERVICE_UNAVAILABLE},
+            )
+        return None
 
     async def _compiled_data(
         self, request: Request, graphql_request: _GraphQLRequest, context: RequestContext
@@ -482,8 +646,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
             dict(process_result(result)), 200, media_type, {READ_PATH_HEADER: "resolver"}
         )
 
-    def _request_error_response(self, message: str, media_type: str) -> Response:
-        return self._error_response(_request_error_status(media_type), message, media_type)
+    def _request_error_response(
+        self, message: str, media_type: str, extensions: Mapping[str, object] | None = None
+    ) -> Response:
+        return self._error_response(
+            _request_error_status(media_type), message, media_type, extensions=extensions
+        )
 
     def _error_response(
         self,
@@ -505,6 +673,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         media_type: str,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
+        errors = body.get("errors")
+        if self._metrics is not None and isinstance(errors, list) and errors:
+            self._metrics.record_graphql_errors(map(_error_code, errors))
         return Response(
             self.encode_json(body),
             status_code=status_code,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, QueuePool, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from db.jsonsql import urlsafe_base64
+from db.routing import use_primary
 from newsgraph.settings import Settings
 
 _ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "psycopg"}
@@ -63,9 +67,27 @@ def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _statement_timeout(milliseconds: int) -> Any:
+    def set_timeout(dbapi_connection: Any, _record: Any) -> None:
+        # SET, then commit: the pool's rollback on checkin would otherwise undo it.
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return set_timeout
+
+
 def _engine_options(url: URL, settings: Settings) -> dict[str, Any]:
     if url.get_backend_name() == "postgresql":
-        return {"pool_size": settings.database_pool_size, "pool_pre_ping": True}
+        return {
+            "pool_size": settings.database_pool_size,
+            # A stale connection (the server restarted) is replaced before it is used.
+            "pool_pre_ping": True,
+            # Fail fast when the database is down, rather than after the OS's TCP timeout.
+            "connect_args": {"connect_timeout": settings.database_connect_timeout},
+            "pool_timeout": settings.database_pool_timeout,
+        }
     return {}
 
 
@@ -79,13 +101,18 @@ def create_sync_engine(settings: Settings) -> Engine:
     return engine
 
 
-def create_app_engine(settings: Settings) -> AsyncEngine:
-    url = async_url(settings.database_url)
+def create_app_engine(settings: Settings, database_url: str | None = None) -> AsyncEngine:
+    """The app's engine for the primary database, or for `database_url` (a replica)."""
+    url = async_url(database_url or settings.database_url)
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
     engine = create_async_engine(url, echo=settings.database_echo, **_engine_options(url, settings))
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
+    elif settings.statement_timeout_ms:
+        event.listen(
+            engine.sync_engine, "connect", _statement_timeout(settings.statement_timeout_ms)
+        )
     return engine
 
 
@@ -96,11 +123,33 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @asynccontextmanager
 async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A transaction that commits only when the block ends cleanly, and rolls back otherwise."""
+    """A transaction that commits only when the block ends cleanly, and rolls back otherwise.
+
+    It reads from the primary too: what it writes may depend on what it reads.
+    """
     async with sessions() as session:
+        use_primary(session)
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
+
+
+async def ping(engine: AsyncEngine, timeout: float) -> bool:
+    """Whether the database answers a trivial statement within `timeout` seconds."""
+    try:
+        async with asyncio.timeout(timeout), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (TimeoutError, OSError, DBAPIError, SQLAlchemyTimeoutError):
+        return False
+    return True
+
+
+def pool_usage(engine: AsyncEngine) -> tuple[int, int] | None:
+    """(connections checked out, pool size) for a pooled engine; None when it keeps no pool."""
+    pool = engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):
+        return None
+    return pool.checkedout(), pool.size()

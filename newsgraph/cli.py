@@ -167,6 +167,8 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from api.request_log import logging_config
+
     settings = settings.model_copy(
         update={
             name: value
@@ -185,6 +187,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=settings.workers,
         reload=args.reload,
         log_level=settings.log_level.lower(),
+        log_config=logging_config(settings.log_level, settings.log_format),
+        access_log=False,  # api.request_log writes the access log, with request ids
+        # On SIGTERM: stop accepting, let requests in flight finish for this long, then exit.
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
     return 0
 

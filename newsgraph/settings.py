@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/newsgraph.db"
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+# A list read from one variable as comma-separated values ("a, b"), not as JSON.
+CommaSeparated = Annotated[list[str], NoDecode, BeforeValidator(_split_commas)]
 
 
 class Settings(BaseSettings):
@@ -23,13 +34,34 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
     )
+    database_replica_urls: CommaSeparated = Field(
+        default_factory=list,
+        description="Comma-separated URLs of read replicas of database_url; reads go there.",
+    )
+    read_your_writes_seconds: int = Field(
+        default=10,
+        ge=0,
+        description="After a request writes, its client reads from the primary this long.",
+    )
     database_echo: bool = Field(default=False, description="Log every SQL statement.")
     database_pool_size: int = Field(default=10, ge=1, description="PostgreSQL pool size.")
+    database_connect_timeout: int = Field(
+        default=3, ge=1, description="Seconds to wait for a new PostgreSQL connection."
+    )
+    database_pool_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds a request waits for a free pooled connection."
+    )
     host: str = Field(default="127.0.0.1", description="Address `newsgraph serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `newsgraph serve` binds.")
     workers: int = Field(default=1, ge=1, description="Worker processes for `newsgraph serve`.")
     graphiql: bool = Field(default=True, description="Serve GraphiQL to browsers at /graphql.")
     log_level: str = Field(default="info", description="Python log level name.")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="`json`: one JSON object a line; `text` for humans."
+    )
+    shutdown_timeout: int = Field(
+        default=20, ge=1, description="Seconds requests in flight get to finish on SIGTERM."
+    )
     default_page_size: int = Field(default=20, ge=1, description="`first` when omitted.")
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` accepted.")
     compiled_reads: bool = Field(
@@ -49,8 +81,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None,
         description="redis://host:port/db for what every instance shares: live updates fan "
-        "out through Redis pub/sub, and rate-limit counters live there. Unset: each process "
-        "keeps its own.",
+        "out through Redis pub/sub, rate-limit counters and automatic persisted queries live "
+        "there. Unset: each process keeps its own.",
     )
     redis_channel_prefix: str = Field(
         default="newsgraph", description="Prefix of the Redis pub/sub channels live updates use."
@@ -96,6 +128,58 @@ class Settings(BaseSettings):
     )
     editor_cost_per_minute: int = Field(
         default=1_000_000, ge=1, description="Query cost points a minute per editor key."
+    )
+    # Limits on what one request may ask; docs/operations.md explains each.
+    max_depth: int = Field(default=12, ge=1, description="Deepest field nesting in a query.")
+    max_aliases: int = Field(default=30, ge=0, description="Aliased fields per document.")
+    max_tokens: int = Field(default=4000, ge=1, description="Lexical tokens per document.")
+    max_directives: int = Field(default=20, ge=0, description="Directive uses per document.")
+    max_cost: int = Field(
+        default=100_000,
+        ge=1,
+        description="Estimated fields resolved; a connection's `first` multiplies its subtree.",
+    )
+    max_nodes: int = Field(
+        default=50_000, ge=1, description="Estimated objects in one response, at most."
+    )
+    limit_list_size_estimate: int = Field(
+        default=10, ge=1, description="Items assumed for a plain list when estimating cost."
+    )
+    max_body_bytes: int = Field(
+        default=100_000, ge=1, description="Largest request body or query string accepted."
+    )
+    execution_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds one GraphQL request may run before it is stopped."
+    )
+    statement_timeout_ms: int = Field(
+        default=5_000, ge=0, description="PostgreSQL statement_timeout per statement (0: none)."
+    )
+    introspection: bool = Field(default=True, description="Answer introspection queries.")
+    cache_max_age: int = Field(
+        default=60,
+        ge=0,
+        description="Seconds caches may keep a public GET answer (0: revalidate).",
+    )
+    persisted_query_cache_size: int = Field(
+        default=1000, ge=0, description="Automatic persisted queries remembered per process."
+    )
+    persisted_query_ttl: int = Field(
+        default=7 * 24 * 3600, ge=1, description="Seconds Redis keeps a persisted query."
+    )
+    trusted_documents: Path | None = Field(
+        default=None,
+        description="A JSON manifest or a directory of .graphql files: when set, only these run.",
+    )
+    cors_origins: CommaSeparated = Field(
+        default_factory=list,
+        description="Browser origins (https://example.org) allowed to call the API.",
+    )
+    tracing_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP traces URL (http://collector:4318/v1/traces); unset: no tracing.",
+    )
+    tracing_service_name: str = Field(
+        default="newsgraph", description="`service.name` of the traces this process exports."
     )
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."

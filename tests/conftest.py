@@ -26,6 +26,7 @@ from db import migrate
 from db.engine import create_app_engine, session_factory, sync_url
 from db.seed import load_seed
 from newsgraph.settings import Settings
+from tests.live import live_server
 from tests.support import SHARED_CLIENTS, FreshDatabase, client_for, serving, settings_for
 
 SQLITE = "sqlite"
@@ -43,9 +44,14 @@ class SuiteEnvironment(BaseSettings):
         description="A PostgreSQL database the suite may create and drop schemas in.",
     )
     redis_url: str = Field(
-        default="redis://127.0.0.1:6379/0",
+        default="redis://127.0.0.1:6379/15",
         validation_alias="NEWSGRAPH_TEST_REDIS_URL",
-        description="A Redis the suite may publish and subscribe on (channels of its own).",
+        description="A Redis database the suite may write newsgraph:apq:* keys into.",
+    )
+    fuzz_examples: int = Field(
+        default=50,
+        validation_alias="NEWSGRAPH_TEST_FUZZ_EXAMPLES",
+        description="Examples per fuzzing test; raise it when hunting for bugs.",
     )
     ci: bool = Field(
         default=False,
@@ -54,7 +60,8 @@ class SuiteEnvironment(BaseSettings):
     )
 
 
-_ENVIRONMENT = SuiteEnvironment()
+SUITE_ENVIRONMENT = SuiteEnvironment()
+_ENVIRONMENT = SUITE_ENVIRONMENT
 _POSTGRES_UNREACHABLE = pytest.StashKey[str]()
 
 
@@ -227,6 +234,21 @@ def empty_database_url(databases: IsolatedDatabases) -> Iterator[str]:
     url = databases.create("empty")
     try:
         yield url
+    finally:
+        databases.drop(url)
+
+
+@pytest.fixture(scope="session")
+def live_url(
+    databases: IsolatedDatabases, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The base URL of a real `newsgraph serve` over a seeded database of the backend, for
+    clients that need a socket (fuzzers, the GraphQL-over-HTTP audit)."""
+    url = databases.create("live")
+    log = tmp_path_factory.mktemp("live") / "server.log"
+    try:
+        with live_server(url, log) as base_url:
+            yield base_url
     finally:
         databases.drop(url)
 
