@@ -82,8 +82,13 @@ class RootStatement:
     finish: Callable[[Sequence[Any]], Any]
 
 
+def _from_json(value: Any) -> Any:
+    # SQLite hands JSON back as text; psycopg has already parsed it.
+    return orjson.loads(value) if isinstance(value, str) else value
+
+
 def _single_value(rows: Sequence[Any]) -> Any:
-    return rows[0][0] if rows else None
+    return _from_json(rows[0][0]) if rows else None
 
 
 def _unwrap(graphql_type: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
@@ -242,7 +247,10 @@ class _Walk:
     ) -> RootStatement:
         field_name = details[0].node.name.value
         if field_name == "__typename":
-            return RootStatement(response_key, select(literal(query_type.name)), _single_value)
+            name = query_type.name
+            return RootStatement(response_key, select(literal(name)), lambda _rows: name)
+        if field_name not in query_type.fields:
+            raise NotCompiled(f"root field {field_name} (introspection)")
         field = query_type.fields[field_name]
         arguments = get_argument_values(field, details[0].node, self.variables)
         named, _ = _unwrap(field.type)
@@ -342,7 +350,7 @@ class _Walk:
 
         def choose(found: Sequence[Any]) -> Any:
             chosen = choose_by_name(found, asked)  # may raise ClientError, as the resolver does
-            return None if chosen is None else chosen.value
+            return None if chosen is None else _from_json(chosen.value)
 
         statement = select(
             value.label("value"),

@@ -17,7 +17,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -581,8 +580,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             for root in roots:
                 statement, values = root.statement, parameters(context.viewer)
                 rows = (await context.session.execute(statement, values)).all()
-                value = root.finish(rows)
-                data[root.response_key] = orjson.loads(value) if isinstance(value, str) else value
+                data[root.response_key] = root.finish(rows)
         except ClientError:
             return None  # the resolver path reports it, with the error's path
         except Exception:

@@ -182,6 +182,22 @@ async def test_generated_queries_answer_the_same_on_both_paths(database_url):
     assert_identical(answers)
 
 
+# Roots the compiler must answer itself or hand over cleanly.
+EDGE_QUERIES = [
+    "{ __typename }",
+    '{ __type(name: "Article") { name } }',
+    "{ __schema { queryType { name } } }",
+    '{ kind: __typename article(slug: "us-led-coalition-suspends-anti-isis-operations") { __typename } }',
+]
+
+
+async def test_introspection_and_typename_roots_answer_the_same_on_both_paths(database_url):
+    answers = await both_paths(database_url, [SentQuery(query, None) for query in EDGE_QUERIES])
+
+    assert_identical(answers)
+    assert all(compiled.status_code == 200 for _, compiled, _ in answers)
+
+
 @pytest.mark.parametrize("query", [HEADLINE_QUERY], ids=["headline"])
 async def test_the_headline_query_is_compiled(database_url, query):
     async with serving(database_url) as (_, client):
