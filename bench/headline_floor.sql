@@ -23,7 +23,15 @@ SELECT json_build_object('organization', (
       FROM organization_aliases a WHERE a.organization_id = c.id
     ),
     'statements', json_build_object(
-      'totalCount', (SELECT count(*) FROM statements s WHERE s.speaker_organization_id = c.id),
+      -- A statement shows only through published text that quotes or reports it.
+      'totalCount', (
+        SELECT count(*) FROM statements s
+        WHERE s.speaker_organization_id = c.id
+          AND (EXISTS (SELECT 1 FROM quotes q JOIN paragraphs p ON p.id = q.paragraph_id
+                      JOIN visible_articles va ON va.id = p.article_id WHERE q.statement_id = s.id)
+            OR EXISTS (SELECT 1 FROM statement_reports r JOIN paragraphs p ON p.id = r.paragraph_id
+                      JOIN visible_articles va ON va.id = p.article_id WHERE r.statement_id = s.id))
+      ),
       'edges', (
         SELECT coalesce(json_agg(json_build_object('node', json_build_object(
           'issuedOn', s.issued_on,
@@ -31,9 +39,13 @@ SELECT json_build_object('organization', (
           'articles', quoting.articles
         )) ORDER BY s.issued_on DESC NULLS LAST, s.id DESC), '[]')
         FROM (
-          SELECT id, issued_on FROM statements
-          WHERE speaker_organization_id = c.id
-          ORDER BY issued_on DESC NULLS LAST, id DESC
+          SELECT st.id, st.issued_on FROM statements st
+          WHERE st.speaker_organization_id = c.id
+            AND (EXISTS (SELECT 1 FROM quotes q JOIN paragraphs p ON p.id = q.paragraph_id
+                      JOIN visible_articles va ON va.id = p.article_id WHERE q.statement_id = st.id)
+            OR EXISTS (SELECT 1 FROM statement_reports r JOIN paragraphs p ON p.id = r.paragraph_id
+                      JOIN visible_articles va ON va.id = p.article_id WHERE r.statement_id = st.id))
+          ORDER BY st.issued_on DESC NULLS LAST, st.id DESC
           LIMIT 10
         ) s
         CROSS JOIN LATERAL (
