@@ -14,10 +14,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -280,20 +279,10 @@ async def _parse_body(request: Request, limit: int) -> _GraphQLRequest:
     return _request_from_parameters(decoded)
 
 
-@lru_cache(maxsize=256)
-def _parse(query: str) -> DocumentNode | None:
-    """The parsed document; None when it doesn't parse (execution reports the syntax error)."""
-    try:
-        return parse(query)
-    except GraphQLError:
-        return None
-
-
-def _count_operations(query: str) -> int | None:
-    """How many operations the document defines; None when it doesn't parse."""
-    document = _parse(query)
+def _count_operations(document: DocumentNode | None) -> int:
+    """How many operations the document defines; 0 when it doesn't parse."""
     if document is None:
-        return None
+        return 0
     return sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
 
 
@@ -415,23 +404,20 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 return self._request_error_response(error.message, media_type, {"code": error.code})
             # First: the token limit must bound every parse, including the one just below.
             try:
-                self._check_limits(graphql_request)
+                document = self._check_limits(graphql_request)
             except limits.QueryRejected as rejection:
                 return self._request_error_response(
                     rejection.message, media_type, rejection.extensions
                 )
             # Strawberry runs the first of several operations when none is named; the GraphQL
             # specification makes that a request error.
-            if (
-                graphql_request.operation_name is None
-                and (_count_operations(graphql_request.query) or 0) > 1
-            ):
+            if graphql_request.operation_name is None and _count_operations(document) > 1:
                 return self._request_error_response(
                     "The document defines several operations: name the one to run in "
                     "`operationName`.",
                     media_type,
                 )
-            return await self._execute(request, graphql_request, media_type)
+            return await self._execute(request, graphql_request, document, media_type)
         except _RequestError as error:
             return self._error_response(
                 error.status_code,
@@ -441,15 +427,16 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 error.extensions,
             )
 
-    def _check_limits(self, graphql_request: _GraphQLRequest) -> None:
+    def _check_limits(self, graphql_request: _GraphQLRequest) -> DocumentNode | None:
         """Refuse a document that exceeds a limit, before a session opens or SQL runs.
 
-        A syntax error passes through: execution reports it as usual.
+        Returns the parsed document for the checks after it, or None for a syntax error,
+        which passes through: execution reports it as usual.
         """
         try:
             document = limits.parse_limited(graphql_request.query, self.settings.max_tokens)
         except GraphQLError:
-            return
+            return None
         limits.check(
             self._graphql_schema,
             document,
@@ -458,9 +445,14 @@ class GraphQLView(GraphQL[RequestContext, None]):
             self.settings,
         )
         check_text(document, graphql_request.variables)
+        return document
 
     async def _execute(
-        self, request: Request, graphql_request: _GraphQLRequest, media_type: str
+        self,
+        request: Request,
+        graphql_request: _GraphQLRequest,
+        document: DocumentNode | None,
+        media_type: str,
     ) -> Response:
         sessions = request.app.state.sessions
         # The request's one session: opened here, closed (rolling back anything a resolver
@@ -479,7 +471,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     {"WWW-Authenticate": 'Bearer realm="newsgraph"'},
                     {"code": "UNAUTHENTICATED"},
                 ) from error
-            await self._charge(request, graphql_request)
+            await self._charge(request, graphql_request, document)
             context = await self.get_context(request)
             assert isinstance(context, RequestContext)  # HTTP requests; LiveContext is for sockets
             try:
@@ -590,12 +582,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
             return None
         return data
 
-    async def _charge(self, request: Request, graphql_request: _GraphQLRequest) -> None:
+    async def _charge(
+        self, request: Request, graphql_request: _GraphQLRequest, document: DocumentNode | None
+    ) -> None:
         """Count the request against its caller's limits; a _RequestError when over one."""
         if not self.settings.rate_limits_enabled:
             return
         viewer = request.state.viewer
-        document = _parse(graphql_request.query)
         cost = 0
         if document is not None:
             assert isinstance(self.schema, Schema)

@@ -36,10 +36,6 @@ class Reader:
         """The engine's name: "sqlite" or "postgresql"."""
         return self._session.get_bind().dialect.name
 
-    def visible(self, statement: AnySelect) -> AnySelect:
-        """`statement`, narrowed to the rows of its first entity that the viewer may see."""
-        return narrow(statement, self.viewer)
-
     async def scalars(self, statement: AnySelect) -> Sequence[Any]:
         statement = narrow(statement, self.viewer)
         async with self._lock:
@@ -60,20 +56,14 @@ class Reader:
     async def related(self, relation: ToMany, keys: Sequence[int]) -> dict[int, list[Any]]:
         """Every parent's target rows in relation order, in one statement."""
         statement, _ = _related_select(relation, keys, self.viewer)
-        grouped: dict[int, list[Any]] = defaultdict(list)
-        for parent_key, row in await self.rows(statement):
-            grouped[parent_key].append(row)
-        return grouped
+        return _by_parent(await self.rows(statement))
 
     async def related_page(
         self, relation: ToMany, keys: Sequence[int], offset: int, limit: int
     ) -> dict[int, list[Any]]:
         """Rows offset+1 … offset+limit of every parent's list, in one windowed statement."""
         statement = related_page_select(relation, keys, self.viewer, offset, limit)
-        grouped: dict[int, list[Any]] = defaultdict(list)
-        for parent_key, row in await self.rows(statement):
-            grouped[parent_key].append(row)
-        return grouped
+        return _by_parent(await self.rows(statement))
 
     async def related_counts(self, relation: ToMany, keys: Sequence[int]) -> dict[int, int]:
         pairs = _pairs(relation)
@@ -115,6 +105,14 @@ def related_page_select(
         .where(ranked.c.row_number > offset, ranked.c.row_number <= offset + limit)
         .order_by(ranked.c.parent_key, ranked.c.row_number)
     )
+
+
+def _by_parent(rows: Sequence[Any]) -> dict[int, list[Any]]:
+    """(parent key, row) pairs grouped by parent, keeping their order."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for parent_key, row in rows:
+        grouped[parent_key].append(row)
+    return grouped
 
 
 def _pairs(relation: ToMany) -> Any:
