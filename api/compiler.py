@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -42,6 +43,7 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from sqlalchemy import ColumnElement, case, func, inspect, literal, null, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.util import ClauseAdapter
 
 from api import mapping as maps
@@ -106,6 +108,20 @@ def _adapt(expression: Any, alias: Any) -> Any:
     if hasattr(expression, "__clause_element__"):  # a bare mapped attribute
         expression = expression.__clause_element__()
     return ClauseAdapter(inspect(alias).selectable).traverse(expression)
+
+
+def _on_target(relation: ToMany, target: Any) -> Any | None:
+    """The relation's pair columns on `target`, when the pairs select only the target's own
+    table (a foreign key on the target); None when they need the pairs as a subquery."""
+    pairs = relation.pairs
+    froms = pairs.get_final_froms()
+    if relation.distinct or len(froms) != 1 or froms[0] is not inspect(relation.target).local_table:
+        return None
+    columns = {
+        str(column.key): _adapt(column.element if isinstance(column, Label) else column, target)
+        for column in pairs.selected_columns
+    }
+    return SimpleNamespace(c=SimpleNamespace(**columns))
 
 
 class ReadCompiler:
@@ -475,19 +491,28 @@ class _Walk:
 
     def _related_rows(self, relation: ToMany, row: Any) -> AnySelect:
         """The visible target rows of `row`'s relation, in relation order (an aliased select)."""
-        pairs_select = relation.pairs.distinct() if relation.distinct else relation.pairs
-        pairs = pairs_select.subquery()
         target = aliased(relation.target)
-        statement = (
-            select(target)
-            .select_from(pairs)
-            .join(target, target.id == pairs.c.target_id)  # type: ignore[attr-defined]
-            .where(pairs.c.parent_key == row.id)
-            .order_by(*[_adapt(o, target) for o in relation.order_by(pairs)])
-            # Explicit: this select may end up in a FROM clause, where SQLAlchemy would
-            # otherwise add the parent's table instead of referring to the outer row.
-            .correlate(row)
-        )
+        direct = _on_target(relation, target)
+        if direct is not None:
+            # The pairs read the target's own table: filter its rows in place rather than
+            # join them back to themselves, so an index on the key serves pages and counts.
+            statement = select(target).where(direct.c.parent_key == row.id)
+            if relation.pairs.whereclause is not None:
+                statement = statement.where(_adapt(relation.pairs.whereclause, target))
+            order = [_adapt(o, target) for o in relation.order_by(direct)]
+        else:
+            pairs_select = relation.pairs.distinct() if relation.distinct else relation.pairs
+            pairs = pairs_select.subquery()
+            statement = (
+                select(target)
+                .select_from(pairs)
+                .join(target, target.id == pairs.c.target_id)  # type: ignore[attr-defined]
+                .where(pairs.c.parent_key == row.id)
+            )
+            order = [_adapt(o, target) for o in relation.order_by(pairs)]
+        # Explicit correlation: this select may end up in a FROM clause, where SQLAlchemy
+        # would otherwise add the parent's table instead of referring to the outer row.
+        statement = statement.order_by(*order).correlate(row)
         condition = visible(relation.target, self.viewer)
         if condition is not None:
             statement = statement.where(_adapt(condition, target))

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from db import migrate
 from db.engine import create_sync_engine
+from db.visible_from import refresh_all
 from newsgraph.names import normalize_name
 from newsgraph.settings import Settings
 
@@ -667,6 +668,9 @@ class _Sink:
         self.connection.commit()
 
     def finish(self) -> None:
+        # Rows written behind the ORM's back: work out what each audience may see in one go.
+        with self.engine.begin() as connection:
+            refresh_all(connection)
         if self.postgres:
             with self.connection.cursor() as cursor:
                 for table in COLUMNS:

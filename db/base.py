@@ -56,14 +56,17 @@ def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
     )
 
 
-def postgresql_index(name: str, *expressions: Any) -> Index:
+def postgresql_index(name: str, *expressions: Any, include: tuple[str, ...] = ()) -> Index:
     """An index only PostgreSQL gets: env.py's include_object skips it on other engines.
 
     For orders like `issued_on DESC NULLS LAST, id DESC`: PostgreSQL walks an ascending
     index backwards only as DESC NULLS FIRST, so it needs one built in that order; SQLite
     sorts NULLs lowest, so walking a plain index backwards already gives that order there.
+    `include` adds columns a scan can read without visiting the table.
     """
-    index = Index(name, *expressions, info={"dialect": "postgresql"})
+    index = Index(
+        name, *expressions, info={"dialect": "postgresql"}, postgresql_include=list(include)
+    )
     index.ddl_if(dialect="postgresql")
     return index
 
@@ -98,3 +101,21 @@ class HasProvenance:
         default=None, doc="Extractor confidence in [0, 1]; NULL for editorial facts."
     )
     verified: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+# Lists filtered on visibility read these from their index, not from the table.
+VISIBLE_FROM = ("public_visible_from", "partner_visible_from")
+
+
+class HasVisibleFrom:
+    """When the public and partners may first see a row that only articles can show.
+
+    The earliest moment any article showing the row became (or, under embargo, becomes)
+    visible to them; NULL while none does. Stored rather than derived on each read so
+    that pages and counts filter on one column instead of re-proving visibility through
+    quotes, paragraphs and articles for every row. db/visible_from.py keeps the columns
+    right on every write; db/visibility.py reads them.
+    """
+
+    public_visible_from: Mapped[datetime | None] = mapped_column(default=None)
+    partner_visible_from: Mapped[datetime | None] = mapped_column(default=None)

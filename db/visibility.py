@@ -88,30 +88,6 @@ def _article_text_readable(article_id: Any, viewer: Viewer) -> ColumnElement[boo
     return exists().where(article.id == article_id, _adapt(_text_readable(viewer), article))
 
 
-def _in_readable_text(
-    model: Any, column: str, key: Any, viewer: Viewer, *joins: tuple[Any, str, str]
-) -> ColumnElement[bool]:
-    """Some row of `model` with `column == key`, anchored in a paragraph the viewer may read.
-
-    `joins` lead from `model` to the anchoring table: (model, its column, the previous
-    table's column it equals), e.g. from statements to their quotes.
-    """
-    row = aliased(model)
-    conditions = [getattr(row, column) == key]
-    anchor = row
-    for joined_model, joined_column, previous_column in joins:
-        joined = aliased(joined_model)
-        conditions.append(getattr(joined, joined_column) == getattr(anchor, previous_column))
-        anchor = joined
-    paragraph, article = aliased(m.Paragraph), aliased(m.Article)
-    return exists().where(
-        *conditions,
-        paragraph.id == anchor.paragraph_id,
-        article.id == paragraph.article_id,
-        _adapt(_text_readable(viewer), article),
-    )
-
-
 def _paragraph_readable(paragraph_id: Any, viewer: Viewer) -> ColumnElement[bool]:
     paragraph, article = aliased(m.Paragraph), aliased(m.Article)
     return exists().where(
@@ -121,16 +97,13 @@ def _paragraph_readable(paragraph_id: Any, viewer: Viewer) -> ColumnElement[bool
     )
 
 
-def _statement_visible(statement_id: Any, viewer: Viewer) -> ColumnElement[bool]:
-    """A statement shows through a readable paragraph that quotes or reports it."""
-    return or_(
-        _in_readable_text(m.Quote, "statement_id", statement_id, viewer),
-        _in_readable_text(m.StatementReport, "statement_id", statement_id, viewer),
-    )
-
-
-def _vote_visible(vote_id: Any, viewer: Viewer) -> ColumnElement[bool]:
-    return _in_readable_text(m.VoteReport, "vote_id", vote_id, viewer)
+def _stored(model: Any, viewer: Viewer) -> ColumnElement[bool]:
+    """Rows only articles show: their stored moment for this audience has come
+    (kept by db/visible_from.py with the rules its docstring gives)."""
+    column = "partner_visible_from" if viewer.role is Role.PARTNER else "public_visible_from"
+    now = bindparam(NOW_PARAMETER, viewer.now, type_=UTCDateTime(), unique=False)
+    moment: ColumnElement[datetime | None] = getattr(model, column)
+    return moment <= now
 
 
 def _membership_visible(membership: Any, viewer: Viewer) -> ColumnElement[bool]:
@@ -139,44 +112,6 @@ def _membership_visible(membership: Any, viewer: Viewer) -> ColumnElement[bool]:
         membership.source_article_id.is_(None),
         _article_text_readable(membership.source_article_id, viewer),
     )
-
-
-def _named_by_visible_content(model: Any, viewer: Viewer) -> ColumnElement[bool]:
-    """Persons and organizations show once visible content names them."""
-    is_person = model is m.Person
-    own = "person_id" if is_person else "organization_id"
-    speaker = "speaker_person_id" if is_person else "speaker_organization_id"
-    membership, article = aliased(m.Membership), aliased(m.Article)
-    rules = [
-        _in_readable_text(m.Mention, own, model.id, viewer),
-        _in_readable_text(m.Statement, speaker, model.id, viewer, (m.Quote, "statement_id", "id")),
-        _in_readable_text(
-            m.Statement, speaker, model.id, viewer, (m.StatementReport, "statement_id", "id")
-        ),
-        _in_readable_text(
-            m.VotePosition, own, model.id, viewer, (m.VoteReport, "vote_id", "vote_id")
-        ),
-        exists().where(
-            getattr(membership, own) == model.id, membership.source_article_id.is_(None)
-        ),
-        exists().where(
-            getattr(membership, own) == model.id,
-            article.id == membership.source_article_id,
-            _adapt(_text_readable(viewer), article),
-        ),
-    ]
-    published = _adapt(published_articles(viewer), article)
-    if is_person:
-        credit = aliased(m.ArticleCredit)
-        rules.append(
-            exists().where(credit.person_id == model.id, article.id == credit.article_id, published)
-        )
-    else:
-        rules += [
-            exists().where(article.publisher_id == model.id, published),
-            _in_readable_text(m.Vote, "body_id", model.id, viewer, (m.VoteReport, "vote_id", "id")),
-        ]
-    return or_(*rules)
 
 
 def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
@@ -196,18 +131,13 @@ def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
         )
     if model is m.ArticleCredit:
         return _article_published(m.ArticleCredit.article_id, viewer)
-    if model is m.Statement:
-        return _statement_visible(m.Statement.id, viewer)
-    if model is m.Vote:
-        return _vote_visible(m.Vote.id, viewer)
+    if model in (m.Statement, m.Vote, m.Person, m.Organization):
+        return _stored(model, viewer)
     if model is m.VotePosition:
-        return _vote_visible(m.VotePosition.vote_id, viewer)
+        vote = aliased(m.Vote)
+        return exists().where(vote.id == m.VotePosition.vote_id, _stored(vote, viewer))
     if model is m.Membership:
         return _membership_visible(m.Membership, viewer)
-    if model is m.Person:
-        return _named_by_visible_content(m.Person, viewer)
-    if model is m.Organization:
-        return _named_by_visible_content(m.Organization, viewer)
     if model is m.Revision:
         return false()  # the revision history is for editors only
     if model in (

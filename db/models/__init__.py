@@ -58,3 +58,7 @@ __all__ = [
     "Webhook",
     "WebhookDelivery",
 ]
+
+# Every writer imports the models, so this is where the session events that keep stored
+# visibility right (db/visible_from.py) are registered.
+from db import visible_from as _visible_from  # noqa: F401

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasTimestamps, enum_type
+from db.base import Base, HasId, HasTimestamps, HasVisibleFrom, enum_type
 
 if TYPE_CHECKING:
     from db.models.persons import Membership
@@ -30,7 +30,7 @@ class OrganizationKind(enum.Enum):
     OTHER = "other"
 
 
-class Organization(HasId, HasTimestamps, Base):
+class Organization(HasId, HasTimestamps, HasVisibleFrom, Base):
     __tablename__ = "organizations"
     __table_args__ = (Index("ix_organizations_kind_normalized_name", "kind", "normalized_name"),)
 

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasProvenance, HasTimestamps
+from db.base import Base, HasId, HasProvenance, HasTimestamps, HasVisibleFrom
 
 if TYPE_CHECKING:
     from db.models.organizations import Organization
 
 
-class Person(HasId, HasTimestamps, Base):
+class Person(HasId, HasTimestamps, HasVisibleFrom, Base):
     __tablename__ = "persons"
 
     slug: Mapped[str] = mapped_column(String(200), unique=True)

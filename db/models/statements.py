@@ -8,7 +8,16 @@ from datetime import date
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasProvenance, HasTimestamps, enum_type, postgresql_index
+from db.base import (
+    VISIBLE_FROM,
+    Base,
+    HasId,
+    HasProvenance,
+    HasTimestamps,
+    HasVisibleFrom,
+    enum_type,
+    postgresql_index,
+)
 
 
 class StatementMedium(enum.Enum):
@@ -22,7 +31,7 @@ class StatementMedium(enum.Enum):
     OTHER = "other"
 
 
-class Statement(HasId, HasProvenance, HasTimestamps, Base):
+class Statement(HasId, HasProvenance, HasTimestamps, HasVisibleFrom, Base):
     __tablename__ = "statements"
     __table_args__ = (
         CheckConstraint(
@@ -59,7 +68,13 @@ for _name, _leading in (
     ("ix_statements_speaker_organization_newest_first", (Statement.speaker_organization_id,)),
     ("ix_statements_speaker_person_newest_first", (Statement.speaker_person_id,)),
 ):
-    postgresql_index(_name, *_leading, Statement.issued_on.desc().nulls_last(), Statement.id.desc())
+    postgresql_index(
+        _name,
+        *_leading,
+        Statement.issued_on.desc().nulls_last(),
+        Statement.id.desc(),
+        include=VISIBLE_FROM,
+    )
 
 
 class Quote(HasId, HasProvenance, Base):

@@ -8,7 +8,16 @@ from datetime import date
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasProvenance, HasTimestamps, enum_type, postgresql_index
+from db.base import (
+    VISIBLE_FROM,
+    Base,
+    HasId,
+    HasProvenance,
+    HasTimestamps,
+    HasVisibleFrom,
+    enum_type,
+    postgresql_index,
+)
 
 
 class VoteStatus(enum.Enum):
@@ -33,7 +42,7 @@ class VoteOption(enum.Enum):
     BOYCOTT = "boycott"
 
 
-class Vote(HasId, HasProvenance, HasTimestamps, Base):
+class Vote(HasId, HasProvenance, HasTimestamps, HasVisibleFrom, Base):
     __tablename__ = "votes"
     __table_args__ = (
         CheckConstraint("status = 'held' OR outcome IS NULL", "outcome_only_when_held"),
@@ -61,7 +70,9 @@ for _name, _leading in (
     ("ix_votes_newest_first", ()),
     ("ix_votes_body_newest_first", (Vote.body_id,)),
 ):
-    postgresql_index(_name, *_leading, Vote.held_on.desc().nulls_last(), Vote.id.desc())
+    postgresql_index(
+        _name, *_leading, Vote.held_on.desc().nulls_last(), Vote.id.desc(), include=VISIBLE_FROM
+    )
 
 
 class VotePosition(HasId, Base):
