@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import orjson
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -64,6 +66,8 @@ HTML = "text/html"
 TIMEOUT = "TIMEOUT"
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 
+# How many checked requests _check_limits remembers.
+_CHECKED_REQUESTS = 1024
 _ALLOWED_METHODS = ("GET", "POST")
 _OPERATIONS_BY_METHOD = {
     "GET": frozenset({OperationType.QUERY}),
@@ -335,6 +339,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         # The limits walk graphql-core's schema, which only a strawberry.Schema carries.
         assert isinstance(schema, Schema)
         self._graphql_schema = schema._schema
+        # Requests that passed every check, by what the checks read: clients repeat theirs.
+        self._checked: OrderedDict[tuple[str, str | None, bytes], DocumentNode] = OrderedDict()
         self._graphiql_page = render_graphiql() if settings.graphiql else None
         trusted = (
             load_trusted_documents(settings.trusted_documents)
@@ -434,6 +440,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
         which passes through: execution reports it as usual.
         """
         try:
+            key = (
+                graphql_request.query,
+                graphql_request.operation_name,
+                orjson.dumps(graphql_request.variables, option=orjson.OPT_SORT_KEYS),
+            )
+        except TypeError:
+            key = None  # variables orjson cannot encode: check without remembering
+        if key is not None and (checked := self._checked.get(key)) is not None:
+            self._checked.move_to_end(key)
+            return checked
+        try:
             document = limits.parse_limited(graphql_request.query, self.settings.max_tokens)
         except GraphQLError:
             return None
@@ -445,6 +462,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
             self.settings,
         )
         check_text(document, graphql_request.variables)
+        if key is not None:
+            self._checked[key] = document
+            if len(self._checked) > _CHECKED_REQUESTS:
+                self._checked.popitem(last=False)
         return document
 
     async def _execute(
@@ -573,6 +594,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 statement, values = root.statement, parameters(context.viewer)
                 rows = (await context.session.execute(statement, values)).all()
                 data[root.response_key] = root.finish(rows)
+            # End the read with COMMIT rather than leave the pool to roll it back: psycopg
+            # forgets every prepared statement on ROLLBACK, and a compiled plan is worth
+            # keeping prepared (planning it costs more than running it).
+            await context.session.commit()
         except ClientError:
             return None  # the resolver path reports it, with the error's path
         except Exception:

@@ -1,12 +1,14 @@
 -- The SQL floor: the headline query's whole `data`, built by PostgreSQL in one statement.
 -- Same rows, order and visibility as newsgraph answers with (published articles, and
--- embargoed ones whose embargo has lifted); %(name)s is the organization's normalized name
--- or alias. bench/compare.py times it and checks it equals newsgraph's answer.
+-- embargoed ones whose embargo has lifted; statements and organizations by their stored
+-- moment of visibility, as db/visibility.py reads them); %(name)s is the organization's
+-- normalized name or alias. bench/compare.py times it and checks it equals newsgraph's answer.
 WITH coalition AS (
   SELECT o.id, o.name
   FROM organizations o
-  WHERE o.normalized_name = %(name)s
-     OR o.id IN (SELECT organization_id FROM organization_aliases WHERE normalized = %(name)s)
+  WHERE (o.normalized_name = %(name)s
+         OR o.id IN (SELECT organization_id FROM organization_aliases WHERE normalized = %(name)s))
+    AND o.public_visible_from <= now()
   ORDER BY o.id
   LIMIT 1
 ),
@@ -23,14 +25,9 @@ SELECT json_build_object('organization', (
       FROM organization_aliases a WHERE a.organization_id = c.id
     ),
     'statements', json_build_object(
-      -- A statement shows only through published text that quotes or reports it.
       'totalCount', (
         SELECT count(*) FROM statements s
-        WHERE s.speaker_organization_id = c.id
-          AND (EXISTS (SELECT 1 FROM quotes q JOIN paragraphs p ON p.id = q.paragraph_id
-                      JOIN visible_articles va ON va.id = p.article_id WHERE q.statement_id = s.id)
-            OR EXISTS (SELECT 1 FROM statement_reports r JOIN paragraphs p ON p.id = r.paragraph_id
-                      JOIN visible_articles va ON va.id = p.article_id WHERE r.statement_id = s.id))
+        WHERE s.speaker_organization_id = c.id AND s.public_visible_from <= now()
       ),
       'edges', (
         SELECT coalesce(json_agg(json_build_object('node', json_build_object(
@@ -40,11 +37,7 @@ SELECT json_build_object('organization', (
         )) ORDER BY s.issued_on DESC NULLS LAST, s.id DESC), '[]')
         FROM (
           SELECT st.id, st.issued_on FROM statements st
-          WHERE st.speaker_organization_id = c.id
-            AND (EXISTS (SELECT 1 FROM quotes q JOIN paragraphs p ON p.id = q.paragraph_id
-                      JOIN visible_articles va ON va.id = p.article_id WHERE q.statement_id = st.id)
-            OR EXISTS (SELECT 1 FROM statement_reports r JOIN paragraphs p ON p.id = r.paragraph_id
-                      JOIN visible_articles va ON va.id = p.article_id WHERE r.statement_id = st.id))
+          WHERE st.speaker_organization_id = c.id AND st.public_visible_from <= now()
           ORDER BY st.issued_on DESC NULLS LAST, st.id DESC
           LIMIT 10
         ) s
