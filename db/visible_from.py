@@ -212,6 +212,7 @@ _REFERENCES: dict[type[Any], tuple[tuple[str, str], ...]] = {
     m.ArticleCredit: (("person_id", "persons"),),
     m.Statement: (("speaker_person_id", "persons"), ("speaker_organization_id", "organizations")),
     m.Vote: (("body_id", "organizations"),),
+    m.Article: (("publisher_id", "organizations"),),
 }
 
 
@@ -387,14 +388,39 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     marked.new_objects.clear()
 
 
+def _inserted_rows(state: ORMExecuteState) -> list[dict[str, Any]]:
+    """The rows a Core INSERT writes: executemany parameters, or its VALUES clause."""
+    parameters = state.parameters
+    rows = [dict(p) for p in parameters] if isinstance(parameters, list | tuple) else []
+    if isinstance(parameters, dict) and parameters:
+        rows.append(dict(parameters))
+    statement: Any = state.statement
+    for group in getattr(statement, "_multi_values", ()):
+        rows += [{getattr(k, "key", k): v for k, v in row.items()} for row in group]
+    if getattr(statement, "_values", None):
+        rows.append(
+            {getattr(k, "key", k): getattr(v, "value", v) for k, v in statement._values.items()}
+        )
+    return rows
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _core_write(state: ORMExecuteState) -> Result[Any] | None:
-    """UPDATE and DELETE statements run through a session bypass the flush: mark the rows
-    they match before (old references, what cascades) and after (new references)."""
-    if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+    """Statements run through a session bypass the flush. For UPDATE and DELETE, mark the
+    rows they match before (old references, what cascades) and after (new references);
+    for INSERT, what the new rows reference."""
+    if state.bind_mapper is None or state.bind_mapper.class_ not in _WATCHED:
         return None
     model = state.bind_mapper.class_
-    if model not in _WATCHED:
+    if state.is_insert:  # new rows move only what they reference
+        references = _REFERENCES.get(model, ())
+        marked = _marked(state.session)
+        for row in _inserted_rows(state):
+            for key, kind in references:
+                if row.get(key) is not None:
+                    getattr(marked, kind).add(row[key])
+        return None
+    if not (state.is_update or state.is_delete):
         return None
     where = state.statement.whereclause  # type: ignore[attr-defined]
     matched = select(model.id) if where is None else select(model.id).where(where)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from api.app import create_app
 from db import models as m
@@ -241,3 +241,62 @@ async def test_moving_a_statement_to_another_speaker_moves_who_shows(fresh_datab
         )
     assert organization_id is None
     assert (await graphql(client, PERSON, {"slug": "ada-lindqvist"}))["person"] is None
+
+
+async def test_rows_written_with_core_inserts_and_publisher_changes_are_seen(fresh_database):
+    client = fresh_database.client
+    sessions = session_factory(fresh_database.app.state.engine)
+    async with unit_of_work(sessions) as session:
+        outlet = m.Organization(
+            slug="harbour-times",
+            name="Harbour Times",
+            normalized_name="harbour times",
+            kind=m.OrganizationKind.NEWS_OUTLET,
+        )
+        speaker = m.Person(
+            slug="ada-lindqvist", name="Ada Lindqvist", normalized_name="ada lindqvist"
+        )
+        session.add_all([outlet, speaker])
+        await session.flush()
+        article = m.Article(
+            slug="harbour-news",
+            headline="Harbour news",
+            status=m.PublicationStatus.PUBLISHED,
+            publisher_id=outlet.id,
+        )
+        session.add(article)
+        await session.flush()
+        paragraph = m.Paragraph(
+            article_id=article.id, position=1, kind=m.ParagraphKind.BODY, text=TEXT
+        )
+        statement = m.Statement(speaker_person_id=speaker.id, medium=m.StatementMedium.INTERVIEW)
+        session.add_all([paragraph, statement])
+        await session.flush()
+        ids = {"article": article.id, "paragraph": paragraph.id, "statement": statement.id}
+
+    assert (await graphql(client, PERSON, {"slug": "ada-lindqvist"}))["person"] is None
+    async with unit_of_work(sessions) as session:
+        await session.execute(
+            insert(m.Quote),
+            [
+                {
+                    "statement_id": ids["statement"],
+                    "paragraph_id": ids["paragraph"],
+                    "start_offset": 1,
+                    "end_offset": 29,
+                    "text": TEXT[1:29],
+                }
+            ],
+        )
+    shown = (await graphql(client, PERSON, {"slug": "ada-lindqvist"}))["person"]
+    assert shown == {"slug": "ada-lindqvist", "statements": {"totalCount": 1}}
+
+    assert "harbour-times" in slugs((await graphql(client, COUNTS))["organizations"])
+    async with unit_of_work(sessions) as session:
+        moved = await session.get(m.Article, ids["article"])
+        assert moved is not None
+        moved.publisher_id = await session.scalar(
+            select(m.Organization.id).where(m.Organization.slug == "kurdistan-24")
+        )
+    # The outlet published nothing else: it is no longer named by anything visible.
+    assert "harbour-times" not in slugs((await graphql(client, COUNTS))["organizations"])
