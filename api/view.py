@@ -682,6 +682,16 @@ class GraphQLView(GraphQL[RequestContext, None]):
             error["extensions"] = dict(extensions)
         return self._json_response({"errors": [error]}, status_code, media_type, headers)
 
+    def encode_json(self, data: object) -> str:
+        # orjson is several times faster than json.dumps on a large response. Text, not
+        # bytes: WebSocket messages must go out as text frames.
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:
+            # orjson refuses lone surrogates, which an error message may quote from hostile
+            # input; json escapes them.
+            return json.dumps(data)
+
     def _json_response(
         self,
         body: Mapping[str, object],

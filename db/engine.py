@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
+from psycopg.types.json import set_json_loads
 from sqlalchemy import Engine, QueuePool, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
@@ -104,6 +106,8 @@ def create_sync_engine(settings: Settings) -> Engine:
 def create_app_engine(settings: Settings, database_url: str | None = None) -> AsyncEngine:
     """The app's engine for the primary database, or for `database_url` (a replica)."""
     url = async_url(database_url or settings.database_url)
+    # Compiled reads come back as one JSON value per root field: parse it with orjson.
+    set_json_loads(orjson.loads)
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
     engine = create_async_engine(url, echo=settings.database_echo, **_engine_options(url, settings))

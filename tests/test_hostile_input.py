@@ -94,3 +94,15 @@ async def test_a_time_with_an_offset_filters_as_that_instant(client):
     )
 
     assert response.json()["data"]["articles"]["totalCount"] >= 1
+
+
+async def test_an_error_quoting_a_lone_surrogate_is_still_answered(fresh_database):
+    """The error names the unknown operation as sent; the response must still encode (JSON
+    text carries a lone surrogate as an escape, which orjson refuses to write)."""
+    response = await fresh_database.client.post(
+        "/graphql",
+        content=b'{"query": "query A { articles { totalCount } }", "operationName": "\\ud800"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code < 500
+    assert response.json()["errors"][0]["message"] == 'Unknown operation named "\ud800".'
