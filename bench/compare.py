@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -28,6 +29,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from api.graphiql import HEADLINE_QUERY
+from bench.cpu import CpuMeter
 from bench.load import LoadError, Result, post, run_wrk
 from newsgraph.names import normalize_name
 
@@ -123,6 +125,10 @@ def run_floor(database_url: str, name: str, *, duration: int, connections: int) 
     )
 
 
+def _requests(result: Result, duration: int) -> float:
+    return result.requests_per_second * duration
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--newsgraph", default="http://127.0.0.1:8000/graphql")
@@ -135,6 +141,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds per run (15)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients (16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument(
+        "--newsgraph-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="newsgraph's server process, to count its CPU per request (repeatable)",
+    )
+    parser.add_argument(
+        "--postgraphile-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="PostGraphile's process, to count its CPU per request (repeatable)",
+    )
     args = parser.parse_args(argv)
     try:
         ours, _ = post(args.newsgraph, HEADLINE_QUERY)
@@ -148,24 +168,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         load = {"duration": args.duration, "connections": args.connections}
         print(f"{args.connections} connections, {args.duration} s each", flush=True)
         print(Result.HEADER, flush=True)
-        newsgraph = run_wrk(
-            args.newsgraph,
-            json.dumps({"query": HEADLINE_QUERY}),
-            threads=args.threads,
-            name="newsgraph",
-            **load,
-        )
+        database = make_url(args.database_url).database or ""
+        costs: list[str] = []
+        with CpuMeter(set(args.newsgraph_pid), database) as meter:
+            newsgraph = run_wrk(
+                args.newsgraph,
+                json.dumps({"query": HEADLINE_QUERY}),
+                threads=args.threads,
+                name="newsgraph",
+                **load,
+            )
         print(newsgraph.line(), flush=True)
-        postgraphile = run_wrk(
-            args.postgraphile,
-            json.dumps({"query": POSTGRAPHILE_HEADLINE, "variables": theirs}),
-            threads=args.threads,
-            name="PostGraphile",
-            **load,
-        )
+        costs.append(f"newsgraph     {meter.per_request(_requests(newsgraph, args.duration))}")
+        with CpuMeter(set(args.postgraphile_pid), database) as meter:
+            postgraphile = run_wrk(
+                args.postgraphile,
+                json.dumps({"query": POSTGRAPHILE_HEADLINE, "variables": theirs}),
+                threads=args.threads,
+                name="PostGraphile",
+                **load,
+            )
         print(postgraphile.line(), flush=True)
-        floor_result = run_floor(args.database_url, ORGANIZATION_NAME, **load)
+        costs.append(f"PostGraphile  {meter.per_request(_requests(postgraphile, args.duration))}")
+        # The floor's client is this process: its psycopg threads count as the server.
+        with CpuMeter({os.getpid()}, database) as meter:
+            floor_result = run_floor(args.database_url, ORGANIZATION_NAME, **load)
         print(floor_result.line(), flush=True)
+        costs.append(f"SQL floor     {meter.per_request(_requests(floor_result, args.duration))}")
+        if args.newsgraph_pid or args.postgraphile_pid:
+            print()
+            print("\n".join(costs))
     except (LoadError, psycopg.Error) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

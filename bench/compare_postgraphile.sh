@@ -37,8 +37,12 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
+# Their processes, so that the comparison also prints CPU time per request.
+pids=(--postgraphile-pid "$postgraphile")
+for pid in $(pgrep -f "newsgraph serve" || true); do pids+=(--newsgraph-pid "$pid"); done
+
 cd "$root"
-.venv/bin/python -m bench.compare \
+.venv/bin/python -m bench.compare "${pids[@]}" \
   --newsgraph "$newsgraph" \
   --postgraphile "http://127.0.0.1:$port/graphql" \
   --database-url "$database" \
