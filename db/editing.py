@@ -10,13 +10,16 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
+from db.base import HasId
 from newsgraph.names import normalize_name
+
+RowT = TypeVar("RowT", bound=HasId)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://\S+$")
@@ -38,6 +41,8 @@ ARTICLE_FIELDS = (
     "partners_may_republish",
 )
 STATEMENT_FIELDS = ("issued_on", "issued_on_text", "medium", "summary")
+PARAGRAPH_FIELDS = ("article_id", "position", "kind", "text")
+QUOTE_FIELDS = ("statement_id", "paragraph_id", "start_offset", "end_offset", "text")
 
 
 class Problem(enum.Enum):
@@ -110,11 +115,65 @@ def _snapshot(row: Any, fields: tuple[str, ...], deleted: bool = False) -> dict[
     return {name: (value, None) if deleted else (None, value) for name, value in values.items()}
 
 
-async def _get(session: AsyncSession, model: Any, pk: int, field: str) -> Any:
+async def _get(session: AsyncSession, model: type[RowT], pk: int, field: str) -> RowT:
     row = await session.get(model, pk)
     if row is None:
         raise EditRefused(field, f"No {model.__name__.lower()} has this ID.", Problem.NOT_FOUND)
     return row
+
+
+# Revisions are filed under the GraphQL type's name, where it is not the model's.
+_ENTITY_TYPES: dict[type[Any], str] = {m.ArticleCredit: "Credit", m.ArticleLink: "RelatedLink"}
+
+
+def _entity_type(row: Any) -> str:
+    return _ENTITY_TYPES.get(type(row), type(row).__name__)
+
+
+async def _insert(
+    session: AsyncSession,
+    editor: Editor,
+    row: RowT,
+    fields: tuple[str, ...],
+    **more: tuple[Any, Any],
+) -> RowT:
+    """Add `row` and record its creation: the values of `fields`, and `more` changes."""
+    session.add(row)
+    await session.flush()
+    changes = {**_snapshot(row, fields), **more}
+    _record(session, editor, _entity_type(row), row.id, m.RevisionAction.CREATE, changes)
+    return row
+
+
+def _change(
+    session: AsyncSession,
+    editor: Editor,
+    row: Any,
+    values: dict[str, Any],
+    action: m.RevisionAction = m.RevisionAction.UPDATE,
+) -> dict[str, tuple[Any, Any]]:
+    """Set `values` on `row` and record the fields that really changed, if any did."""
+    changes = _apply(row, values)
+    if changes:
+        _record(session, editor, _entity_type(row), row.id, action, changes)
+    return changes
+
+
+async def _remove(session: AsyncSession, editor: Editor, row: Any, fields: tuple[str, ...]) -> None:
+    """Record the deletion of `row` with the last values of `fields`, and delete it."""
+    changes = _snapshot(row, fields, deleted=True)
+    _record(session, editor, _entity_type(row), row.id, m.RevisionAction.DELETE, changes)
+    await session.delete(row)
+
+
+async def _person_or_organization(
+    session: AsyncSession, entity: tuple[str, int], field: str
+) -> str:
+    """The column that names `entity` ("person_id" or "organization_id"), once it is found."""
+    type_name, pk = entity
+    model = m.Person if type_name == "Person" else m.Organization
+    await _get(session, model, pk, field)
+    return "person_id" if model is m.Person else "organization_id"
 
 
 # Articles
@@ -124,14 +183,7 @@ async def _check_article_values(
     session: AsyncSession, values: dict[str, Any], pk: int | None
 ) -> None:
     if "slug" in values:
-        slug = values["slug"]
-        if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > 200:
-            raise EditRefused(
-                "slug", "Use lower-case letters, digits and single hyphens.", Problem.INVALID
-            )
-        taken = await session.scalar(select(m.Article.id).where(m.Article.slug == slug))
-        if taken is not None and taken != pk:
-            raise EditRefused("slug", f"Another article has slug {slug!r}.", Problem.CONFLICT)
+        await _check_slug(session, m.Article, values["slug"], pk)
     if "headline" in values and not (values["headline"] or "").strip():
         raise EditRefused("headline", "An article needs a headline.", Problem.REQUIRED)
     if values.get("url") is not None:
@@ -157,12 +209,7 @@ async def create_article(
     values.setdefault("language", "en")
     values.setdefault("partners_may_republish", False)
     article = m.Article(status=m.PublicationStatus.DRAFT, **values)
-    session.add(article)
-    await session.flush()
-    changes = _snapshot(article, ARTICLE_FIELDS)
-    changes["status"] = (None, article.status)
-    _record(session, editor, "Article", article.id, m.RevisionAction.CREATE, changes)
-    return article
+    return await _insert(session, editor, article, ARTICLE_FIELDS, status=(None, article.status))
 
 
 async def update_article(
@@ -170,17 +217,15 @@ async def update_article(
 ) -> m.Article:
     article = await _get(session, m.Article, pk, "id")
     await _check_article_values(session, values, pk)
-    changes = _apply(article, values)
-    if changes:
-        _record(session, editor, "Article", pk, m.RevisionAction.UPDATE, changes)
-    return article  # type: ignore[no-any-return]
+    _change(session, editor, article, values)
+    return article
 
 
 async def publish_article(
     session: AsyncSession, editor: Editor, pk: int, embargoed_until: datetime | None
 ) -> m.Article:
     """Published now, or embargoed until a future time; a first publication time is set."""
-    article: m.Article = await _get(session, m.Article, pk, "id")
+    article = await _get(session, m.Article, pk, "id")
     if embargoed_until is not None and embargoed_until <= editor.now:
         raise EditRefused(
             "embargoedUntil",
@@ -199,7 +244,7 @@ async def publish_article(
 
 async def unpublish_article(session: AsyncSession, editor: Editor, pk: int) -> m.Article:
     """Withdrawn: hidden from the public and partners again, kept for editors."""
-    article: m.Article = await _get(session, m.Article, pk, "id")
+    article = await _get(session, m.Article, pk, "id")
     values = {"status": m.PublicationStatus.WITHDRAWN, "embargoed_until": None}
     _record(session, editor, "Article", pk, m.RevisionAction.UNPUBLISH, _apply(article, values))
     return article
@@ -207,10 +252,7 @@ async def unpublish_article(session: AsyncSession, editor: Editor, pk: int) -> m
 
 async def delete_article(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the article with its paragraphs and everything anchored in them."""
-    article = await _get(session, m.Article, pk, "id")
-    changes = _snapshot(article, ARTICLE_FIELDS, deleted=True)
-    _record(session, editor, "Article", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(article)
+    await _remove(session, editor, await _get(session, m.Article, pk, "id"), ARTICLE_FIELDS)
 
 
 # Paragraphs
@@ -256,18 +298,14 @@ async def create_paragraph(
         raise EditRefused("position", f"Give a position from 1 to {count + 1}.", Problem.INVALID)
     await _shift_positions(session, article_id, position, 1)
     paragraph = m.Paragraph(article_id=article_id, position=position, kind=kind, text=text)
-    session.add(paragraph)
-    await session.flush()
-    changes = _snapshot(paragraph, ("article_id", "position", "kind", "text"))
-    _record(session, editor, "Paragraph", paragraph.id, m.RevisionAction.CREATE, changes)
-    return paragraph
+    return await _insert(session, editor, paragraph, PARAGRAPH_FIELDS)
 
 
 async def correct_paragraph(
     session: AsyncSession, editor: Editor, pk: int, text: str, kind: m.ParagraphKind | None
 ) -> m.Paragraph:
     """New text for a paragraph; every quote anchored in it is flagged for review."""
-    paragraph: m.Paragraph = await _get(session, m.Paragraph, pk, "id")
+    paragraph = await _get(session, m.Paragraph, pk, "id")
     if not text.strip():
         raise EditRefused("text", "A paragraph needs text.", Problem.REQUIRED)
     values: dict[str, Any] = {"text": text}
@@ -292,10 +330,8 @@ async def correct_paragraph(
 
 async def delete_paragraph(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the paragraph and what is anchored in it; later paragraphs move up one."""
-    paragraph: m.Paragraph = await _get(session, m.Paragraph, pk, "id")
-    changes = _snapshot(paragraph, ("article_id", "position", "kind", "text"), deleted=True)
-    _record(session, editor, "Paragraph", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(paragraph)
+    paragraph = await _get(session, m.Paragraph, pk, "id")
+    await _remove(session, editor, paragraph, PARAGRAPH_FIELDS)
     await session.flush()
     await _shift_positions(session, paragraph.article_id, paragraph.position + 1, -1)
 
@@ -310,38 +346,26 @@ async def create_statement(
     values: dict[str, Any],
 ) -> m.Statement:
     """A statement by a person or an organization (`speaker` is ("Person"|"Organization", id))."""
-    speaker_type, speaker_id = speaker
-    model = m.Person if speaker_type == "Person" else m.Organization
-    await _get(session, model, speaker_id, "speakerId")
+    column = "speaker_" + await _person_or_organization(session, speaker, "speakerId")
     if values.get("medium") is None:
         raise EditRefused("medium", "Say how the statement was made.", Problem.REQUIRED)
-    column = "speaker_person_id" if model is m.Person else "speaker_organization_id"
-    statement = m.Statement(**{column: speaker_id}, **values)
-    session.add(statement)
-    await session.flush()
-    changes = _snapshot(statement, (column, *STATEMENT_FIELDS))
-    _record(session, editor, "Statement", statement.id, m.RevisionAction.CREATE, changes)
-    return statement
+    statement = m.Statement(**{column: speaker[1]}, **values)
+    return await _insert(session, editor, statement, (column, *STATEMENT_FIELDS))
 
 
 async def update_statement(
     session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
 ) -> m.Statement:
-    statement: m.Statement = await _get(session, m.Statement, pk, "id")
+    statement = await _get(session, m.Statement, pk, "id")
     if "medium" in values and values["medium"] is None:
         raise EditRefused("medium", "Say how the statement was made.", Problem.REQUIRED)
-    changes = _apply(statement, values)
-    if changes:
-        _record(session, editor, "Statement", pk, m.RevisionAction.UPDATE, changes)
+    _change(session, editor, statement, values)
     return statement
 
 
 async def delete_statement(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the statement with its quotes and reports."""
-    statement = await _get(session, m.Statement, pk, "id")
-    changes = _snapshot(statement, STATEMENT_FIELDS, deleted=True)
-    _record(session, editor, "Statement", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(statement)
+    await _remove(session, editor, await _get(session, m.Statement, pk, "id"), STATEMENT_FIELDS)
 
 
 # Quotes
@@ -387,7 +411,7 @@ async def create_quote(
 ) -> m.Quote:
     """A statement's words as one paragraph quotes them, at a span proven against its text."""
     await _get(session, m.Statement, statement_id, "statementId")
-    paragraph: m.Paragraph = await _get(session, m.Paragraph, paragraph_id, "paragraphId")
+    paragraph = await _get(session, m.Paragraph, paragraph_id, "paragraphId")
     words = _span(paragraph, start, end, text)
     await _check_free(session, paragraph_id, start, None)
     quote = m.Quote(
@@ -397,37 +421,24 @@ async def create_quote(
         end_offset=end,
         text=words,
     )
-    session.add(quote)
-    await session.flush()
-    changes = _snapshot(
-        quote, ("statement_id", "paragraph_id", "start_offset", "end_offset", "text")
-    )
-    _record(session, editor, "Quote", quote.id, m.RevisionAction.CREATE, changes)
-    return quote
+    return await _insert(session, editor, quote, QUOTE_FIELDS)
 
 
 async def correct_quote(
     session: AsyncSession, editor: Editor, pk: int, start: int, end: int, text: str | None
 ) -> m.Quote:
     """A new span for a quote, proven against its paragraph's text; clears its review flag."""
-    quote: m.Quote = await _get(session, m.Quote, pk, "id")
-    paragraph: m.Paragraph = await _get(session, m.Paragraph, quote.paragraph_id, "id")
+    quote = await _get(session, m.Quote, pk, "id")
+    paragraph = await _get(session, m.Paragraph, quote.paragraph_id, "id")
     words = _span(paragraph, start, end, text)
     await _check_free(session, quote.paragraph_id, start, pk)
     values = {"start_offset": start, "end_offset": end, "text": words, "needs_review": False}
-    changes = _apply(quote, values)
-    if changes:
-        _record(session, editor, "Quote", pk, m.RevisionAction.CORRECT, changes)
+    _change(session, editor, quote, values, m.RevisionAction.CORRECT)
     return quote
 
 
 async def delete_quote(session: AsyncSession, editor: Editor, pk: int) -> None:
-    quote = await _get(session, m.Quote, pk, "id")
-    changes = _snapshot(
-        quote, ("statement_id", "paragraph_id", "start_offset", "end_offset", "text"), deleted=True
-    )
-    _record(session, editor, "Quote", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(quote)
+    await _remove(session, editor, await _get(session, m.Quote, pk, "id"), QUOTE_FIELDS)
 
 
 # Persons and organizations
@@ -497,14 +508,9 @@ async def _create_named(
             raise EditRefused(required, f"`{required}` is required.", Problem.REQUIRED)
     await _check_slug(session, model, values["slug"], None)
     aliases = values.pop("aliases", None) or []
-    row = model(**_named_values(values))
-    session.add(row)
-    await session.flush()
+    more = {"aliases": (None, aliases)} if aliases else {}
+    row = await _insert(session, editor, model(**_named_values(values)), fields, **more)
     await _replace_aliases(session, alias_model, owner_column, row.id, aliases)
-    changes = _snapshot(row, fields)
-    if aliases:
-        changes["aliases"] = (None, aliases)
-    _record(session, editor, model.__name__, row.id, m.RevisionAction.CREATE, changes)
     return row
 
 
@@ -532,21 +538,6 @@ async def _update_named(
     return row
 
 
-async def _delete_named(
-    session: AsyncSession, editor: Editor, model: Any, pk: int, fields: tuple[str, ...]
-) -> None:
-    row = await _get(session, model, pk, "id")
-    _record(
-        session,
-        editor,
-        model.__name__,
-        pk,
-        m.RevisionAction.DELETE,
-        _snapshot(row, fields, deleted=True),
-    )
-    await session.delete(row)
-
-
 PERSON_FIELDS = ("slug", "name", "description")
 ORGANIZATION_FIELDS = ("slug", "name", "kind", "description", "parent_id")
 
@@ -570,7 +561,7 @@ async def update_person(
 
 async def delete_person(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the person with their aliases, memberships, mentions and statements."""
-    await _delete_named(session, editor, m.Person, pk, PERSON_FIELDS)
+    await _remove(session, editor, await _get(session, m.Person, pk, "id"), PERSON_FIELDS)
 
 
 async def _check_parent(session: AsyncSession, values: dict[str, Any], pk: int | None) -> None:
@@ -626,7 +617,8 @@ async def update_organization(
 
 async def delete_organization(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the organization with its aliases, memberships, statements and votes."""
-    await _delete_named(session, editor, m.Organization, pk, ORGANIZATION_FIELDS)
+    organization = await _get(session, m.Organization, pk, "id")
+    await _remove(session, editor, organization, ORGANIZATION_FIELDS)
 
 
 # Memberships
@@ -655,29 +647,21 @@ async def create_membership(
 ) -> m.Membership:
     membership = m.Membership(**values)
     await _check_membership(session, membership)
-    session.add(membership)
-    await session.flush()
-    changes = _snapshot(membership, MEMBERSHIP_FIELDS)
-    _record(session, editor, "Membership", membership.id, m.RevisionAction.CREATE, changes)
-    return membership
+    return await _insert(session, editor, membership, MEMBERSHIP_FIELDS)
 
 
 async def update_membership(
     session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
 ) -> m.Membership:
-    membership: m.Membership = await _get(session, m.Membership, pk, "id")
-    changes = _apply(membership, values)
+    membership = await _get(session, m.Membership, pk, "id")
+    _change(session, editor, membership, values)
     await _check_membership(session, membership)
-    if changes:
-        _record(session, editor, "Membership", pk, m.RevisionAction.UPDATE, changes)
     return membership
 
 
 async def delete_membership(session: AsyncSession, editor: Editor, pk: int) -> None:
     membership = await _get(session, m.Membership, pk, "id")
-    changes = _snapshot(membership, MEMBERSHIP_FIELDS, deleted=True)
-    _record(session, editor, "Membership", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(membership)
+    await _remove(session, editor, membership, MEMBERSHIP_FIELDS)
 
 
 # Votes, and the paragraphs that report statements and votes
@@ -703,37 +687,23 @@ async def create_vote(session: AsyncSession, editor: Editor, values: dict[str, A
         raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
     vote = m.Vote(**values)
     await _check_vote(session, vote)
-    session.add(vote)
-    await session.flush()
-    _record(session, editor, "Vote", vote.id, m.RevisionAction.CREATE, _snapshot(vote, VOTE_FIELDS))
-    return vote
+    return await _insert(session, editor, vote, VOTE_FIELDS)
 
 
 async def update_vote(
     session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
 ) -> m.Vote:
-    vote: m.Vote = await _get(session, m.Vote, pk, "id")
+    vote = await _get(session, m.Vote, pk, "id")
     if "status" in values and values["status"] is None:
         raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
-    changes = _apply(vote, values)
+    _change(session, editor, vote, values)
     await _check_vote(session, vote)
-    if changes:
-        _record(session, editor, "Vote", pk, m.RevisionAction.UPDATE, changes)
     return vote
 
 
 async def delete_vote(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the vote with its positions and reports; follow-ups keep existing."""
-    vote = await _get(session, m.Vote, pk, "id")
-    _record(
-        session,
-        editor,
-        "Vote",
-        pk,
-        m.RevisionAction.DELETE,
-        _snapshot(vote, VOTE_FIELDS, deleted=True),
-    )
-    await session.delete(vote)
+    await _remove(session, editor, await _get(session, m.Vote, pk, "id"), VOTE_FIELDS)
 
 
 async def _set_report(
@@ -784,8 +754,7 @@ async def set_statement_report(
         paragraph_id,
         present,
     )
-    statement: m.Statement = await _get(session, m.Statement, statement_id, "id")
-    return statement
+    return await _get(session, m.Statement, statement_id, "id")
 
 
 async def set_vote_report(
@@ -795,5 +764,4 @@ async def set_vote_report(
     await _set_report(
         session, editor, m.VoteReport, ("Vote", m.Vote, vote_id), paragraph_id, present
     )
-    vote: m.Vote = await _get(session, m.Vote, vote_id, "id")
-    return vote
+    return await _get(session, m.Vote, vote_id, "id")
