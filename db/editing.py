@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -164,6 +165,69 @@ async def _remove(session: AsyncSession, editor: Editor, row: Any, fields: tuple
     changes = _snapshot(row, fields, deleted=True)
     _record(session, editor, _entity_type(row), row.id, m.RevisionAction.DELETE, changes)
     await session.delete(row)
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[RowT]):
+    """What the generic create, update and delete need to know about one kind of row."""
+
+    model: type[RowT]
+    # The values a creation or deletion records.
+    fields: tuple[str, ...]
+    # Refuses a row that may not be saved as it stands (raises EditRefused).
+    check: Callable[[AsyncSession, RowT], Awaitable[None]]
+    # For a row with a place in its parent's list: the column naming the parent.
+    listed_by: str | None = None
+
+
+async def _create(
+    session: AsyncSession, editor: Editor, kind: _Kind[RowT], values: dict[str, Any]
+) -> RowT:
+    place = values.pop("position", None)
+    row = kind.model(**values)
+    await kind.check(session, row)
+    if kind.listed_by is not None:
+        row.position = await _make_room(session, kind.listed_by, row, place)  # type: ignore[attr-defined]
+    return await _insert(session, editor, row, kind.fields)
+
+
+async def _update(
+    session: AsyncSession, editor: Editor, kind: _Kind[RowT], pk: int, values: dict[str, Any]
+) -> RowT:
+    row = await _get(session, kind.model, pk, "id")
+    if kind.listed_by is not None and "position" in values:
+        values["position"] = await _make_room(session, kind.listed_by, row, values["position"])
+    _change(session, editor, row, values)
+    await kind.check(session, row)
+    return row
+
+
+async def _delete(session: AsyncSession, editor: Editor, kind: _Kind[Any], pk: int) -> None:
+    await _remove(session, editor, await _get(session, kind.model, pk, "id"), kind.fields)
+
+
+async def _make_room(session: AsyncSession, listed_by: str, row: Any, position: int | None) -> int:
+    """Renumber the other rows of `row`'s list around a free place at `position` (1 for the
+    first; the end when None), and return that place as stored (from 0). The list is the
+    rows of `row`'s model with the same `listed_by` column value."""
+    model = type(row)
+    siblings = [
+        sibling
+        for sibling in await session.scalars(
+            select(model)
+            .where(getattr(model, listed_by) == getattr(row, listed_by))
+            .order_by(model.position, model.id)
+        )
+        if sibling is not row
+    ]
+    last = len(siblings) + 1
+    if position is None:
+        position = last
+    if not 1 <= position <= last:
+        raise EditRefused("position", f"Give a position from 1 to {last}.", Problem.INVALID)
+    for number, sibling in enumerate(siblings):
+        sibling.position = number if number < position - 1 else number + 1
+    return position - 1
 
 
 async def _person_or_organization(
@@ -642,26 +706,23 @@ async def _check_membership(session: AsyncSession, membership: m.Membership) -> 
         raise EditRefused("endOn", "A membership cannot end before it starts.", Problem.INVALID)
 
 
+MEMBERSHIPS = _Kind(m.Membership, MEMBERSHIP_FIELDS, _check_membership)
+
+
 async def create_membership(
     session: AsyncSession, editor: Editor, values: dict[str, Any]
 ) -> m.Membership:
-    membership = m.Membership(**values)
-    await _check_membership(session, membership)
-    return await _insert(session, editor, membership, MEMBERSHIP_FIELDS)
+    return await _create(session, editor, MEMBERSHIPS, values)
 
 
 async def update_membership(
     session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
 ) -> m.Membership:
-    membership = await _get(session, m.Membership, pk, "id")
-    _change(session, editor, membership, values)
-    await _check_membership(session, membership)
-    return membership
+    return await _update(session, editor, MEMBERSHIPS, pk, values)
 
 
 async def delete_membership(session: AsyncSession, editor: Editor, pk: int) -> None:
-    membership = await _get(session, m.Membership, pk, "id")
-    await _remove(session, editor, membership, MEMBERSHIP_FIELDS)
+    await _delete(session, editor, MEMBERSHIPS, pk)
 
 
 # Votes, and the paragraphs that report statements and votes
@@ -670,6 +731,8 @@ VOTE_FIELDS = ("body_id", "motion", "held_on", "held_on_text", "status", "outcom
 
 
 async def _check_vote(session: AsyncSession, vote: m.Vote) -> None:
+    if vote.status is None:
+        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
     await _get(session, m.Organization, vote.body_id, "bodyId")
     if not (vote.motion or "").strip():
         raise EditRefused("motion", "Say what is voted on.", Problem.REQUIRED)
@@ -681,29 +744,23 @@ async def _check_vote(session: AsyncSession, vote: m.Vote) -> None:
         await _get(session, m.Vote, vote.follow_up_id, "followUpId")
 
 
+VOTES = _Kind(m.Vote, VOTE_FIELDS, _check_vote)
+
+
 async def create_vote(session: AsyncSession, editor: Editor, values: dict[str, Any]) -> m.Vote:
-    """A vote; the public sees it once a published paragraph reports it (`add_vote_report`)."""
-    if values.get("status") is None:
-        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
-    vote = m.Vote(**values)
-    await _check_vote(session, vote)
-    return await _insert(session, editor, vote, VOTE_FIELDS)
+    """A vote; the public sees it once a published paragraph reports it (`set_vote_report`)."""
+    return await _create(session, editor, VOTES, values)
 
 
 async def update_vote(
     session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
 ) -> m.Vote:
-    vote = await _get(session, m.Vote, pk, "id")
-    if "status" in values and values["status"] is None:
-        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
-    _change(session, editor, vote, values)
-    await _check_vote(session, vote)
-    return vote
+    return await _update(session, editor, VOTES, pk, values)
 
 
 async def delete_vote(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the vote with its positions and reports; follow-ups keep existing."""
-    await _remove(session, editor, await _get(session, m.Vote, pk, "id"), VOTE_FIELDS)
+    await _delete(session, editor, VOTES, pk)
 
 
 async def _set_report(
