@@ -1,4 +1,4 @@
-"""Editor mutations on articles and their paragraphs: create, update, correct, publish, delete."""
+"""Editor mutations on articles, their paragraphs, credits and related-article links."""
 
 from __future__ import annotations
 
@@ -9,9 +9,18 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from api.articles import Article, Paragraph
-from api.editing import DeletePayload, MutationError, deleted, given, pk_of, run_edit
-from api.enums import ParagraphKind
+from api.articles import Article, Credit, Paragraph, RelatedLink
+from api.editing import (
+    DeletePayload,
+    MutationError,
+    delete_node,
+    deleted,
+    given,
+    pk_of,
+    run_edit,
+    values_of,
+)
+from api.enums import CreditRole, ParagraphKind
 from api.rows import optional_row
 from db import editing
 from db.editing import Editor
@@ -19,6 +28,10 @@ from db.editing import Editor
 ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global ID.")]
 ParagraphId = Annotated[
     strawberry.ID, strawberry.argument(description="The paragraph's global ID.")
+]
+CreditId = Annotated[strawberry.ID, strawberry.argument(description="The credit's global ID.")]
+RelatedLinkId = Annotated[
+    strawberry.ID, strawberry.argument(description="The related link's global ID.")
 ]
 
 
@@ -68,6 +81,57 @@ class ArticleUpdateInput:
     )
 
 
+@strawberry.input(description="A person credited for an article.")
+class CreditCreateInput:
+    article_id: strawberry.ID = strawberry.field(description="The article.")
+    person_id: strawberry.ID = strawberry.field(description="The person credited.")
+    role: CreditRole = strawberry.field(description="What they did.")
+    position: int | None = strawberry.field(
+        default=None, description="Its place among the credits, 1 for the first; the end if null."
+    )
+
+
+@strawberry.input(description="Changes to a credit; fields left out stay as they are.")
+class CreditUpdateInput:
+    role: CreditRole | None = strawberry.field(
+        default=strawberry.UNSET, description="The new role."
+    )
+    position: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its new place among the credits, 1 for the first; null moves it to the end.",
+    )
+
+
+@strawberry.input(description="A related-reading link from one article to another.")
+class RelatedLinkCreateInput:
+    article_id: strawberry.ID = strawberry.field(description="The article that holds the link.")
+    related_article_id: strawberry.ID = strawberry.field(description="The article it links to.")
+    anchor_text: str = strawberry.field(description="The link's text as written.")
+    paragraph_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The paragraph of the article that holds the link, if it is in one; the "
+        "anchor text must occur in it.",
+    )
+    position: int | None = strawberry.field(
+        default=None,
+        description="Its place among the article's links, 1 for the first; the end if null.",
+    )
+
+
+@strawberry.input(description="Changes to a related link; fields left out stay as they are.")
+class RelatedLinkUpdateInput:
+    anchor_text: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new link text."
+    )
+    paragraph_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The paragraph that holds it; null for none."
+    )
+    position: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its new place among the links, 1 for the first; null moves it to the end.",
+    )
+
+
 @strawberry.type(description="The article a mutation created or changed, or why it did not.")
 class ArticlePayload:
     article: Article | None = strawberry.field(description="The article; null on failure.")
@@ -78,6 +142,29 @@ class ArticlePayload:
 class ParagraphPayload:
     paragraph: Paragraph | None = strawberry.field(description="The paragraph; null on failure.")
     errors: list[MutationError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.type(description="The credit a mutation created or changed, or why it did not.")
+class CreditPayload:
+    credit: Credit | None = strawberry.field(description="The credit; null on failure.")
+    errors: list[MutationError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.type(description="The related link a mutation created or changed, or why it did not.")
+class RelatedLinkPayload:
+    related_link: RelatedLink | None = strawberry.field(description="The link; null on failure.")
+    errors: list[MutationError] = strawberry.field(description="Empty on success.")
+
+
+_CREDIT_IDS = {"article_id": "Article", "person_id": "Person"}
+# The input names the link's ends as the schema reads them; the table, as from and to.
+_LINK_IDS = {"article_id": "Article", "related_article_id": "Article", "paragraph_id": "Paragraph"}
+_LINK_COLUMNS = {"article_id": "from_article_id", "related_article_id": "to_article_id"}
+
+
+def _link_values(input: Any, creating: bool) -> dict[str, Any]:
+    values = values_of(input, _LINK_IDS, creating=creating)
+    return {_LINK_COLUMNS.get(name, name): value for name, value in values.items()}
 
 
 def _article_payload(result: tuple[object | None, list[MutationError]]) -> ArticlePayload:
@@ -205,3 +292,74 @@ class ArticleMutations:
             return True
 
         return deleted(id, (await run_edit(info, work))[1])
+
+    @strawberry.mutation(
+        description="Credit a person for an article. The public sees the credit, and the "
+        "person, once the article is published. Editors only."
+    )
+    async def credit_create(
+        self,
+        info: Info,
+        input: Annotated[CreditCreateInput, strawberry.argument(description="The new credit.")],
+    ) -> CreditPayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            values = values_of(input, _CREDIT_IDS, creating=True)
+            return await editing.create_credit(session, editor, values)
+
+        row, errors = await run_edit(info, work)
+        return CreditPayload(credit=optional_row(Credit, row), errors=errors)
+
+    @strawberry.mutation(description="Change a credit's role or place. Editors only.")
+    async def credit_update(
+        self,
+        info: Info,
+        id: CreditId,
+        input: Annotated[CreditUpdateInput, strawberry.argument(description="The changes.")],
+    ) -> CreditPayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            credit = pk_of(id, "id", "Credit")
+            return await editing.update_credit(session, editor, credit, given(input))
+
+        row, errors = await run_edit(info, work)
+        return CreditPayload(credit=optional_row(Credit, row), errors=errors)
+
+    @strawberry.mutation(description="Remove a credit from its article. Editors only.")
+    async def credit_delete(self, info: Info, id: CreditId) -> DeletePayload:
+        return await delete_node(info, id, "Credit", editing.delete_credit)
+
+    @strawberry.mutation(
+        description="Link an article to another as related reading. The public sees the link "
+        "while both articles are published. Editors only."
+    )
+    async def related_link_create(
+        self,
+        info: Info,
+        input: Annotated[RelatedLinkCreateInput, strawberry.argument(description="The new link.")],
+    ) -> RelatedLinkPayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            values = _link_values(input, creating=True)
+            return await editing.create_related_link(session, editor, values)
+
+        row, errors = await run_edit(info, work)
+        return RelatedLinkPayload(related_link=optional_row(RelatedLink, row), errors=errors)
+
+    @strawberry.mutation(
+        description="Change a related link's text, paragraph or place. Editors only."
+    )
+    async def related_link_update(
+        self,
+        info: Info,
+        id: RelatedLinkId,
+        input: Annotated[RelatedLinkUpdateInput, strawberry.argument(description="The changes.")],
+    ) -> RelatedLinkPayload:
+        async def work(session: AsyncSession, editor: Editor) -> Any:
+            link = pk_of(id, "id", "RelatedLink")
+            values = _link_values(input, creating=False)
+            return await editing.update_related_link(session, editor, link, values)
+
+        row, errors = await run_edit(info, work)
+        return RelatedLinkPayload(related_link=optional_row(RelatedLink, row), errors=errors)
+
+    @strawberry.mutation(description="Remove a related link. Editors only.")
+    async def related_link_delete(self, info: Info, id: RelatedLinkId) -> DeletePayload:
+        return await delete_node(info, id, "RelatedLink", editing.delete_related_link)

@@ -1,7 +1,9 @@
-"""Editorial writes: articles, paragraphs, statements, quotes, persons, organizations, memberships.
+"""Editorial writes: articles, paragraphs, statements, quotes, persons, organizations,
+memberships, votes and their positions, mentions, credits and related-article links.
 
 Every function validates before it writes, raises EditRefused for input an editor can fix
-(nothing is written then), and records what it changed in `revisions`. The caller commits.
+(nothing is written then), and records what it changed in `revisions`. The caller commits,
+and turns a constraint the database enforces after all into a refusal (collision_refusal).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
 from db.base import HasId
+from db.constraints import broken_unique_constraint
 from newsgraph.names import normalize_name
 
 RowT = TypeVar("RowT", bound=HasId)
@@ -822,3 +826,290 @@ async def set_vote_report(
         session, editor, m.VoteReport, ("Vote", m.Vote, vote_id), paragraph_id, present
     )
     return await _get(session, m.Vote, vote_id, "id")
+
+
+# Vote positions
+
+VOTE_POSITION_FIELDS = (
+    "vote_id",
+    "option",
+    "group_name",
+    "organization_id",
+    "person_id",
+    "voter_count",
+    "position",
+)
+# Who took a position: exactly one of these, by column and input field.
+_HOLDERS = {"group_name": "groupName", "organization_id": "organizationId", "person_id": "personId"}
+
+
+async def _check_vote_position(session: AsyncSession, position: m.VotePosition) -> None:
+    await _get(session, m.Vote, position.vote_id, "voteId")
+    if position.option is None:
+        raise EditRefused("option", "Say how they voted.", Problem.REQUIRED)
+    holders = [column for column in _HOLDERS if getattr(position, column) is not None]
+    if not holders:
+        raise EditRefused(
+            None, "Say who voted: a groupName, an organizationId or a personId.", Problem.REQUIRED
+        )
+    if len(holders) > 1:
+        raise EditRefused(
+            _HOLDERS[holders[1]],
+            "Give one of groupName, organizationId and personId, not several.",
+            Problem.INVALID,
+        )
+    if position.group_name is not None and not position.group_name.strip():
+        raise EditRefused("groupName", "A group needs a name.", Problem.REQUIRED)
+    if position.organization_id is not None:
+        await _get(session, m.Organization, position.organization_id, "organizationId")
+    if position.person_id is not None:
+        await _get(session, m.Person, position.person_id, "personId")
+        taken = await session.scalar(
+            select(m.VotePosition.id).where(
+                m.VotePosition.vote_id == position.vote_id,
+                m.VotePosition.person_id == position.person_id,
+            )
+        )
+        if taken is not None and taken != position.id:
+            raise EditRefused(
+                "personId",
+                "This person already has a position in this vote: change that one.",
+                Problem.CONFLICT,
+            )
+    if position.voter_count is not None and position.voter_count < 0:
+        raise EditRefused("voterCount", "A count cannot be negative.", Problem.INVALID)
+
+
+VOTE_POSITIONS = _Kind(m.VotePosition, VOTE_POSITION_FIELDS, _check_vote_position, "vote_id")
+
+
+async def create_vote_position(
+    session: AsyncSession, editor: Editor, values: dict[str, Any]
+) -> m.VotePosition:
+    """How a group, organization or person voted; shown wherever its vote is."""
+    return await _create(session, editor, VOTE_POSITIONS, values)
+
+
+async def update_vote_position(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.VotePosition:
+    """A new option, count or place; naming a holder replaces the one it had."""
+    if values.keys() & _HOLDERS.keys():
+        values = {**dict.fromkeys(_HOLDERS), **values}
+    return await _update(session, editor, VOTE_POSITIONS, pk, values)
+
+
+async def delete_vote_position(session: AsyncSession, editor: Editor, pk: int) -> None:
+    await _delete(session, editor, VOTE_POSITIONS, pk)
+
+
+# Mentions
+
+MENTION_FIELDS = (
+    "paragraph_id",
+    "person_id",
+    "organization_id",
+    "start_offset",
+    "end_offset",
+    "text",
+)
+
+
+async def _check_mention(session: AsyncSession, mention: m.Mention) -> None:
+    column = "person_id" if mention.person_id is not None else "organization_id"
+    taken = await session.scalar(
+        select(m.Mention.id).where(
+            m.Mention.paragraph_id == mention.paragraph_id,
+            m.Mention.start_offset == mention.start_offset,
+            m.Mention.end_offset == mention.end_offset,
+            getattr(m.Mention, column) == getattr(mention, column),
+        )
+    )
+    if taken is not None and taken != mention.id:
+        raise EditRefused(
+            "start", "The paragraph already mentions them with these words.", Problem.CONFLICT
+        )
+
+
+MENTIONS = _Kind(m.Mention, MENTION_FIELDS, _check_mention)
+
+
+async def create_mention(
+    session: AsyncSession,
+    editor: Editor,
+    paragraph_id: int,
+    entity: tuple[str, int],
+    start: int,
+    end: int,
+    text: str | None,
+) -> m.Mention:
+    """A paragraph naming a person or an organization in the words at [start, end).
+
+    The public sees whom it names once the paragraph is published (db/visibility.py).
+    """
+    paragraph = await _get(session, m.Paragraph, paragraph_id, "paragraphId")
+    column = await _person_or_organization(session, entity, "entityId")
+    words = _span(paragraph, start, end, text)
+    values = {"paragraph_id": paragraph_id, column: entity[1], "text": words}
+    return await _create(
+        session, editor, MENTIONS, {**values, "start_offset": start, "end_offset": end}
+    )
+
+
+async def delete_mention(session: AsyncSession, editor: Editor, pk: int) -> None:
+    await _delete(session, editor, MENTIONS, pk)
+
+
+# Credits
+
+CREDIT_FIELDS = ("article_id", "person_id", "role", "position")
+
+
+async def _check_credit(session: AsyncSession, credit: m.ArticleCredit) -> None:
+    await _get(session, m.Article, credit.article_id, "articleId")
+    await _get(session, m.Person, credit.person_id, "personId")
+    if credit.role is None:
+        raise EditRefused("role", "Say what the person did.", Problem.REQUIRED)
+    taken = await session.scalar(
+        select(m.ArticleCredit.id).where(
+            m.ArticleCredit.article_id == credit.article_id,
+            m.ArticleCredit.person_id == credit.person_id,
+            m.ArticleCredit.role == credit.role,
+        )
+    )
+    if taken is not None and taken != credit.id:
+        raise EditRefused(
+            "role", "The person is already credited with this role.", Problem.CONFLICT
+        )
+
+
+CREDITS = _Kind(m.ArticleCredit, CREDIT_FIELDS, _check_credit, "article_id")
+
+
+async def create_credit(
+    session: AsyncSession, editor: Editor, values: dict[str, Any]
+) -> m.ArticleCredit:
+    """Credits a person for an article; the public sees them once the article is published."""
+    return await _create(session, editor, CREDITS, values)
+
+
+async def update_credit(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.ArticleCredit:
+    return await _update(session, editor, CREDITS, pk, values)
+
+
+async def delete_credit(session: AsyncSession, editor: Editor, pk: int) -> None:
+    await _delete(session, editor, CREDITS, pk)
+
+
+# Related-article links
+
+RELATED_LINK_FIELDS = (
+    "from_article_id",
+    "to_article_id",
+    "anchor_text",
+    "paragraph_id",
+    "position",
+)
+
+
+async def _check_related_link(session: AsyncSession, link: m.ArticleLink) -> None:
+    await _get(session, m.Article, link.from_article_id, "articleId")
+    if link.to_article_id == link.from_article_id:
+        raise EditRefused("relatedArticleId", "An article cannot link to itself.", Problem.INVALID)
+    await _get(session, m.Article, link.to_article_id, "relatedArticleId")
+    if not (link.anchor_text or "").strip():
+        raise EditRefused("anchorText", "A link needs its text.", Problem.REQUIRED)
+    taken = await session.scalar(
+        select(m.ArticleLink.id).where(
+            m.ArticleLink.from_article_id == link.from_article_id,
+            m.ArticleLink.to_article_id == link.to_article_id,
+        )
+    )
+    if taken is not None and taken != link.id:
+        raise EditRefused(
+            "relatedArticleId", "The article already links to this one.", Problem.CONFLICT
+        )
+    if link.paragraph_id is not None:
+        paragraph = await _get(session, m.Paragraph, link.paragraph_id, "paragraphId")
+        if paragraph.article_id != link.from_article_id:
+            raise EditRefused(
+                "paragraphId", "The paragraph belongs to another article.", Problem.INVALID
+            )
+        if link.anchor_text not in paragraph.text:
+            raise EditRefused(
+                "anchorText", "The link's text does not occur in its paragraph.", Problem.INVALID
+            )
+
+
+RELATED_LINKS = _Kind(m.ArticleLink, RELATED_LINK_FIELDS, _check_related_link, "from_article_id")
+
+
+async def create_related_link(
+    session: AsyncSession, editor: Editor, values: dict[str, Any]
+) -> m.ArticleLink:
+    """A related-reading link; the public sees it while both articles are published."""
+    return await _create(session, editor, RELATED_LINKS, values)
+
+
+async def update_related_link(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.ArticleLink:
+    return await _update(session, editor, RELATED_LINKS, pk, values)
+
+
+async def delete_related_link(session: AsyncSession, editor: Editor, pk: int) -> None:
+    await _delete(session, editor, RELATED_LINKS, pk)
+
+
+# Edits that pass every check above and still break a unique constraint lost a race: a
+# concurrent edit saved the clashing row between the check and the write. By constraint:
+# the input field at fault, and what the concurrent edit did.
+_RACES: dict[str, tuple[str, str]] = {
+    "uq_articles_slug": ("slug", "Another article has this slug"),
+    "uq_articles_url": ("url", "Another article has this URL"),
+    "uq_persons_slug": ("slug", "Another person has this slug"),
+    "uq_organizations_slug": ("slug", "Another organization has this slug"),
+    "uq_person_aliases_person_id_normalized": ("aliases", "The aliases were changed"),
+    "uq_organization_aliases_organization_id_normalized": ("aliases", "The aliases were changed"),
+    "uq_paragraphs_article_id_position": ("position", "Another paragraph took this position"),
+    "uq_quotes_paragraph_id_start_offset": ("start", "Another quote starts at this offset"),
+    "uq_statement_reports_statement_id_paragraph_id": (
+        "paragraphId",
+        "The paragraph already reports the statement",
+    ),
+    "uq_vote_reports_vote_id_paragraph_id": (
+        "paragraphId",
+        "The paragraph already reports the vote",
+    ),
+    "uq_mentions_person_span": ("start", "The paragraph already mentions them with these words"),
+    "uq_mentions_organization_span": (
+        "start",
+        "The paragraph already mentions them with these words",
+    ),
+    "uq_vote_positions_vote_id_person_id": ("personId", "This person already has a position"),
+    "uq_article_credits_article_id_person_id_role": (
+        "role",
+        "The person is already credited with this role",
+    ),
+    "uq_article_links_from_article_id_to_article_id": (
+        "relatedArticleId",
+        "The article already links to this one",
+    ),
+}
+
+
+def collision_refusal(error: IntegrityError) -> EditRefused:
+    """The CONFLICT to report for an edit the database refused, after the caller rolled back.
+
+    A unique constraint names the field; any other constraint (a row deleted, or two edits
+    that are each valid but not together) is a conflict with the whole input.
+    """
+    name = broken_unique_constraint(error, m.Base.metadata)
+    field, what = _RACES.get(name or "", (None, "Another edit changed the same records"))
+    return EditRefused(
+        field,
+        f"{what}: a concurrent edit saved it first, and this one changed nothing.",
+        Problem.CONFLICT,
+    )
