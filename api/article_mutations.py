@@ -13,12 +13,13 @@ from api.articles import Article, Credit, Paragraph, RelatedLink
 from api.editing import (
     DeletePayload,
     MutationError,
+    create_node,
     delete_node,
     deleted,
     given,
     pk_of,
     run_edit,
-    values_of,
+    update_node,
 )
 from api.enums import CreditRole, ParagraphKind
 from api.rows import optional_row
@@ -162,11 +163,6 @@ _LINK_IDS = {"article_id": "Article", "related_article_id": "Article", "paragrap
 _LINK_COLUMNS = {"article_id": "from_article_id", "related_article_id": "to_article_id"}
 
 
-def _link_values(input: Any, creating: bool) -> dict[str, Any]:
-    values = values_of(input, _LINK_IDS, creating=creating)
-    return {_LINK_COLUMNS.get(name, name): value for name, value in values.items()}
-
-
 def _article_payload(result: tuple[object | None, list[MutationError]]) -> ArticlePayload:
     row, errors = result
     return ArticlePayload(article=optional_row(Article, row), errors=errors)
@@ -302,11 +298,7 @@ class ArticleMutations:
         info: Info,
         input: Annotated[CreditCreateInput, strawberry.argument(description="The new credit.")],
     ) -> CreditPayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            values = values_of(input, _CREDIT_IDS, creating=True)
-            return await editing.create_credit(session, editor, values)
-
-        row, errors = await run_edit(info, work)
+        row, errors = await create_node(info, editing.CREDITS, input, _CREDIT_IDS)
         return CreditPayload(credit=optional_row(Credit, row), errors=errors)
 
     @strawberry.mutation(description="Change a credit's role or place. Editors only.")
@@ -316,16 +308,12 @@ class ArticleMutations:
         id: CreditId,
         input: Annotated[CreditUpdateInput, strawberry.argument(description="The changes.")],
     ) -> CreditPayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            credit = pk_of(id, "id", "Credit")
-            return await editing.update_credit(session, editor, credit, given(input))
-
-        row, errors = await run_edit(info, work)
+        row, errors = await update_node(info, editing.CREDITS, id, input)
         return CreditPayload(credit=optional_row(Credit, row), errors=errors)
 
     @strawberry.mutation(description="Remove a credit from its article. Editors only.")
     async def credit_delete(self, info: Info, id: CreditId) -> DeletePayload:
-        return await delete_node(info, id, "Credit", editing.delete_credit)
+        return await delete_node(info, id, editing.CREDITS)
 
     @strawberry.mutation(
         description="Link an article to another as related reading. The public sees the link "
@@ -336,11 +324,9 @@ class ArticleMutations:
         info: Info,
         input: Annotated[RelatedLinkCreateInput, strawberry.argument(description="The new link.")],
     ) -> RelatedLinkPayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            values = _link_values(input, creating=True)
-            return await editing.create_related_link(session, editor, values)
-
-        row, errors = await run_edit(info, work)
+        row, errors = await create_node(
+            info, editing.RELATED_LINKS, input, _LINK_IDS, _LINK_COLUMNS
+        )
         return RelatedLinkPayload(related_link=optional_row(RelatedLink, row), errors=errors)
 
     @strawberry.mutation(
@@ -352,14 +338,11 @@ class ArticleMutations:
         id: RelatedLinkId,
         input: Annotated[RelatedLinkUpdateInput, strawberry.argument(description="The changes.")],
     ) -> RelatedLinkPayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            link = pk_of(id, "id", "RelatedLink")
-            values = _link_values(input, creating=False)
-            return await editing.update_related_link(session, editor, link, values)
-
-        row, errors = await run_edit(info, work)
+        row, errors = await update_node(
+            info, editing.RELATED_LINKS, id, input, _LINK_IDS, _LINK_COLUMNS
+        )
         return RelatedLinkPayload(related_link=optional_row(RelatedLink, row), errors=errors)
 
     @strawberry.mutation(description="Remove a related link. Editors only.")
     async def related_link_delete(self, info: Info, id: RelatedLinkId) -> DeletePayload:
-        return await delete_node(info, id, "RelatedLink", editing.delete_related_link)
+        return await delete_node(info, id, editing.RELATED_LINKS)

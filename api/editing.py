@@ -16,7 +16,16 @@ from strawberry.utils.str_converters import to_camel_case
 from api.errors import ClientError
 from api.relay import decode_global_id
 from api.rows import context
-from db.editing import Editor, EditRefused, Problem, collision_refusal
+from db.editing import (
+    Editor,
+    EditRefused,
+    Kind,
+    Problem,
+    collision_refusal,
+    create_row,
+    delete_row,
+    update_row,
+)
 from db.visibility import Role
 
 T = TypeVar("T")
@@ -128,30 +137,65 @@ def given(values: Any) -> dict[str, Any]:
 
 
 def values_of(
-    input: Any, ids: Mapping[str, str] | None = None, *, creating: bool = False
+    input: Any,
+    ids: Mapping[str, str] | None = None,
+    *,
+    creating: bool = False,
+    columns: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The fields of an input object the caller set, with the global IDs among `ids`
-    (Python field name: type name) turned into keys. A creation leaves nulls out, so that
-    defaults apply. Call it inside the edit: a wrong ID is refused input."""
+    """The fields of an input object the caller set, by column: the global IDs among `ids`
+    (Python field name: type name) turned into keys, and fields renamed as `columns` says
+    where the table names them otherwise. A creation leaves nulls out, so that defaults
+    apply. Call it inside the edit: a wrong ID is refused input."""
     values = given(input)
     if creating:
         values = {name: value for name, value in values.items() if value is not None}
     for name, type_name in (ids or {}).items():
         if values.get(name) is not None:
             values[name] = pk_of(values[name], to_camel_case(name), type_name)
-    return values
+    renamed = columns or {}
+    return {renamed.get(name, name): value for name, value in values.items()}
 
 
-async def delete_node(
+async def create_node(
     info: Info,
+    kind: Kind[Any],
+    input: Any,
+    ids: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> tuple[Any, list[MutationError]]:
+    """Creates a row of `kind` from an input object (see values_of): the row, or errors."""
+
+    async def work(session: AsyncSession, editor: Editor) -> Any:
+        values = values_of(input, ids, creating=True, columns=columns)
+        return await create_row(session, editor, kind, values)
+
+    return await run_edit(info, work)
+
+
+async def update_node(
+    info: Info,
+    kind: Kind[Any],
     global_id: str,
-    type_name: str,
-    delete: Callable[[AsyncSession, Editor, int], Awaitable[None]],
-) -> DeletePayload:
-    """Runs `delete` on the row a `type_name` ID names, as a deletion's payload."""
+    input: Any,
+    ids: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> tuple[Any, list[MutationError]]:
+    """Changes the row of `kind` that `global_id` names: the row, or errors."""
+
+    async def work(session: AsyncSession, editor: Editor) -> Any:
+        pk = pk_of(global_id, "id", kind.type_name)
+        values = values_of(input, ids, columns=columns)
+        return await update_row(session, editor, kind, pk, values)
+
+    return await run_edit(info, work)
+
+
+async def delete_node(info: Info, global_id: str, kind: Kind[Any]) -> DeletePayload:
+    """Deletes the row of `kind` that `global_id` names, as a deletion's payload."""
 
     async def work(session: AsyncSession, editor: Editor) -> bool:
-        await delete(session, editor, pk_of(global_id, "id", type_name))
+        await delete_row(session, editor, kind, pk_of(global_id, "id", kind.type_name))
         return True
 
     return deleted(global_id, (await run_edit(info, work))[1])

@@ -70,4 +70,4 @@ class MentionMutations:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The mention's global ID.")],
     ) -> DeletePayload:
-        return await delete_node(info, id, "Mention", editing.delete_mention)
+        return await delete_node(info, id, editing.MENTIONS)

@@ -13,10 +13,11 @@ from strawberry.types import Info
 from api.editing import (
     DeletePayload,
     MutationError,
+    create_node,
     delete_node,
-    deleted,
     pk_of,
     run_edit,
+    update_node,
     values_of,
 )
 from api.enums import VoteOption, VoteOutcome, VoteStatus
@@ -142,10 +143,6 @@ _VOTE_IDS = {"body_id": "Organization", "follow_up_id": "Vote"}
 _POSITION_IDS = {"vote_id": "Vote", "organization_id": "Organization", "person_id": "Person"}
 
 
-def _values(input: Any) -> dict[str, Any]:
-    return values_of(input, _VOTE_IDS)
-
-
 @strawberry.type
 class VoteMutations:
     @strawberry.mutation(
@@ -157,11 +154,7 @@ class VoteMutations:
         info: Info,
         input: Annotated[VoteCreateInput, strawberry.argument(description="The new vote.")],
     ) -> VotePayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            values = values_of(input, _VOTE_IDS, creating=True)
-            return await editing.create_vote(session, editor, values)
-
-        row, errors = await run_edit(info, work)
+        row, errors = await create_node(info, editing.VOTES, input, _VOTE_IDS)
         return VotePayload(vote=optional_row(Vote, row), errors=errors)
 
     @strawberry.mutation(description="Change a vote. Editors only.")
@@ -171,22 +164,12 @@ class VoteMutations:
         id: VoteId,
         input: Annotated[VoteUpdateInput, strawberry.argument(description="The changes.")],
     ) -> VotePayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            return await editing.update_vote(
-                session, editor, pk_of(id, "id", "Vote"), _values(input)
-            )
-
-        row, errors = await run_edit(info, work)
+        row, errors = await update_node(info, editing.VOTES, id, input, _VOTE_IDS)
         return VotePayload(vote=optional_row(Vote, row), errors=errors)
 
     @strawberry.mutation(description="Delete a vote with its positions. Editors only.")
     async def vote_delete(self, info: Info, id: VoteId) -> DeletePayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            await editing.delete_vote(session, editor, pk_of(id, "id", "Vote"))
-            return True
-
-        _, errors = await run_edit(info, work)
-        return deleted(id, errors)
+        return await delete_node(info, id, editing.VOTES)
 
     @strawberry.mutation(
         description="Say whether a paragraph reports a vote (`reports: false` removes it). "
@@ -243,11 +226,7 @@ class VoteMutations:
             VotePositionCreateInput, strawberry.argument(description="The new position.")
         ],
     ) -> VotePositionPayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            values = values_of(input, _POSITION_IDS, creating=True)
-            return await editing.create_vote_position(session, editor, values)
-
-        row, errors = await run_edit(info, work)
+        row, errors = await create_node(info, editing.VOTE_POSITIONS, input, _POSITION_IDS)
         return VotePositionPayload(vote_position=optional_row(VotePosition, row), errors=errors)
 
     @strawberry.mutation(
@@ -269,4 +248,4 @@ class VoteMutations:
 
     @strawberry.mutation(description="Remove a position from its vote. Editors only.")
     async def vote_position_delete(self, info: Info, id: VotePositionId) -> DeletePayload:
-        return await delete_node(info, id, "VotePosition", editing.delete_vote_position)
+        return await delete_node(info, id, editing.VOTE_POSITIONS)

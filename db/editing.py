@@ -172,8 +172,8 @@ async def _remove(session: AsyncSession, editor: Editor, row: Any, fields: tuple
 
 
 @dataclass(frozen=True)
-class _Kind(Generic[RowT]):
-    """What the generic create, update and delete need to know about one kind of row."""
+class Kind(Generic[RowT]):
+    """What create_row, update_row and delete_row need to know about one kind of row."""
 
     model: type[RowT]
     # The values a creation or deletion records.
@@ -183,10 +183,16 @@ class _Kind(Generic[RowT]):
     # For a row with a place in its parent's list: the column naming the parent.
     listed_by: str | None = None
 
+    @property
+    def type_name(self) -> str:
+        """The GraphQL type of its rows, which names them in IDs and revisions."""
+        return _ENTITY_TYPES.get(self.model, self.model.__name__)
 
-async def _create(
-    session: AsyncSession, editor: Editor, kind: _Kind[RowT], values: dict[str, Any]
+
+async def create_row(
+    session: AsyncSession, editor: Editor, kind: Kind[RowT], values: dict[str, Any]
 ) -> RowT:
+    """A new row from `values` (model field names; `position` is a place in its list, from 1)."""
     place = values.pop("position", None)
     row = kind.model(**values)
     await kind.check(session, row)
@@ -195,9 +201,10 @@ async def _create(
     return await _insert(session, editor, row, kind.fields)
 
 
-async def _update(
-    session: AsyncSession, editor: Editor, kind: _Kind[RowT], pk: int, values: dict[str, Any]
+async def update_row(
+    session: AsyncSession, editor: Editor, kind: Kind[RowT], pk: int, values: dict[str, Any]
 ) -> RowT:
+    """The row `pk` with `values` set: fields left out stay, None clears."""
     row = await _get(session, kind.model, pk, "id")
     if kind.listed_by is not None and "position" in values:
         values["position"] = await _make_room(session, kind.listed_by, row, values["position"])
@@ -206,7 +213,7 @@ async def _update(
     return row
 
 
-async def _delete(session: AsyncSession, editor: Editor, kind: _Kind[Any], pk: int) -> None:
+async def delete_row(session: AsyncSession, editor: Editor, kind: Kind[Any], pk: int) -> None:
     await _remove(session, editor, await _get(session, kind.model, pk, "id"), kind.fields)
 
 
@@ -232,6 +239,18 @@ async def _make_room(session: AsyncSession, listed_by: str, row: Any, position: 
     for number, sibling in enumerate(siblings):
         sibling.position = number if number < position - 1 else number + 1
     return position - 1
+
+
+async def _refuse_if_taken(
+    session: AsyncSession, row: Any, columns: tuple[str, ...], field: str, message: str
+) -> None:
+    """CONFLICT on `field` when another row of the model has the same `columns` values."""
+    model = type(row)
+    taken = await session.scalar(
+        select(model.id).where(*(getattr(model, name) == getattr(row, name) for name in columns))
+    )
+    if taken is not None and taken != row.id:
+        raise EditRefused(field, message, Problem.CONFLICT)
 
 
 async def _person_or_organization(
@@ -710,23 +729,7 @@ async def _check_membership(session: AsyncSession, membership: m.Membership) -> 
         raise EditRefused("endOn", "A membership cannot end before it starts.", Problem.INVALID)
 
 
-MEMBERSHIPS = _Kind(m.Membership, MEMBERSHIP_FIELDS, _check_membership)
-
-
-async def create_membership(
-    session: AsyncSession, editor: Editor, values: dict[str, Any]
-) -> m.Membership:
-    return await _create(session, editor, MEMBERSHIPS, values)
-
-
-async def update_membership(
-    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
-) -> m.Membership:
-    return await _update(session, editor, MEMBERSHIPS, pk, values)
-
-
-async def delete_membership(session: AsyncSession, editor: Editor, pk: int) -> None:
-    await _delete(session, editor, MEMBERSHIPS, pk)
+MEMBERSHIPS = Kind(m.Membership, MEMBERSHIP_FIELDS, _check_membership)
 
 
 # Votes, and the paragraphs that report statements and votes
@@ -748,23 +751,9 @@ async def _check_vote(session: AsyncSession, vote: m.Vote) -> None:
         await _get(session, m.Vote, vote.follow_up_id, "followUpId")
 
 
-VOTES = _Kind(m.Vote, VOTE_FIELDS, _check_vote)
-
-
-async def create_vote(session: AsyncSession, editor: Editor, values: dict[str, Any]) -> m.Vote:
-    """A vote; the public sees it once a published paragraph reports it (`set_vote_report`)."""
-    return await _create(session, editor, VOTES, values)
-
-
-async def update_vote(
-    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
-) -> m.Vote:
-    return await _update(session, editor, VOTES, pk, values)
-
-
-async def delete_vote(session: AsyncSession, editor: Editor, pk: int) -> None:
-    """Deletes the vote with its positions and reports; follow-ups keep existing."""
-    await _delete(session, editor, VOTES, pk)
+# The public sees a vote once a published paragraph reports it (`set_vote_report`). Deleting
+# one takes its positions and reports along; its follow-ups stay.
+VOTES = Kind(m.Vote, VOTE_FIELDS, _check_vote)
 
 
 async def _set_report(
@@ -864,30 +853,19 @@ async def _check_vote_position(session: AsyncSession, position: m.VotePosition) 
         await _get(session, m.Organization, position.organization_id, "organizationId")
     if position.person_id is not None:
         await _get(session, m.Person, position.person_id, "personId")
-        taken = await session.scalar(
-            select(m.VotePosition.id).where(
-                m.VotePosition.vote_id == position.vote_id,
-                m.VotePosition.person_id == position.person_id,
-            )
+        await _refuse_if_taken(
+            session,
+            position,
+            ("vote_id", "person_id"),
+            "personId",
+            "This person already has a position in this vote: change that one.",
         )
-        if taken is not None and taken != position.id:
-            raise EditRefused(
-                "personId",
-                "This person already has a position in this vote: change that one.",
-                Problem.CONFLICT,
-            )
     if position.voter_count is not None and position.voter_count < 0:
         raise EditRefused("voterCount", "A count cannot be negative.", Problem.INVALID)
 
 
-VOTE_POSITIONS = _Kind(m.VotePosition, VOTE_POSITION_FIELDS, _check_vote_position, "vote_id")
-
-
-async def create_vote_position(
-    session: AsyncSession, editor: Editor, values: dict[str, Any]
-) -> m.VotePosition:
-    """How a group, organization or person voted; shown wherever its vote is."""
-    return await _create(session, editor, VOTE_POSITIONS, values)
+# How a group, organization or person voted; shown wherever its vote is.
+VOTE_POSITIONS = Kind(m.VotePosition, VOTE_POSITION_FIELDS, _check_vote_position, "vote_id")
 
 
 async def update_vote_position(
@@ -896,11 +874,7 @@ async def update_vote_position(
     """A new option, count or place; naming a holder replaces the one it had."""
     if values.keys() & _HOLDERS.keys():
         values = {**dict.fromkeys(_HOLDERS), **values}
-    return await _update(session, editor, VOTE_POSITIONS, pk, values)
-
-
-async def delete_vote_position(session: AsyncSession, editor: Editor, pk: int) -> None:
-    await _delete(session, editor, VOTE_POSITIONS, pk)
+    return await update_row(session, editor, VOTE_POSITIONS, pk, values)
 
 
 # Mentions
@@ -916,22 +890,17 @@ MENTION_FIELDS = (
 
 
 async def _check_mention(session: AsyncSession, mention: m.Mention) -> None:
-    column = "person_id" if mention.person_id is not None else "organization_id"
-    taken = await session.scalar(
-        select(m.Mention.id).where(
-            m.Mention.paragraph_id == mention.paragraph_id,
-            m.Mention.start_offset == mention.start_offset,
-            m.Mention.end_offset == mention.end_offset,
-            getattr(m.Mention, column) == getattr(mention, column),
-        )
+    entity = "person_id" if mention.person_id is not None else "organization_id"
+    await _refuse_if_taken(
+        session,
+        mention,
+        ("paragraph_id", "start_offset", "end_offset", entity),
+        "start",
+        "The paragraph already mentions them with these words.",
     )
-    if taken is not None and taken != mention.id:
-        raise EditRefused(
-            "start", "The paragraph already mentions them with these words.", Problem.CONFLICT
-        )
 
 
-MENTIONS = _Kind(m.Mention, MENTION_FIELDS, _check_mention)
+MENTIONS = Kind(m.Mention, MENTION_FIELDS, _check_mention)
 
 
 async def create_mention(
@@ -951,13 +920,9 @@ async def create_mention(
     column = await _person_or_organization(session, entity, "entityId")
     words = _span(paragraph, start, end, text)
     values = {"paragraph_id": paragraph_id, column: entity[1], "text": words}
-    return await _create(
+    return await create_row(
         session, editor, MENTIONS, {**values, "start_offset": start, "end_offset": end}
     )
-
-
-async def delete_mention(session: AsyncSession, editor: Editor, pk: int) -> None:
-    await _delete(session, editor, MENTIONS, pk)
 
 
 # Credits
@@ -970,37 +935,17 @@ async def _check_credit(session: AsyncSession, credit: m.ArticleCredit) -> None:
     await _get(session, m.Person, credit.person_id, "personId")
     if credit.role is None:
         raise EditRefused("role", "Say what the person did.", Problem.REQUIRED)
-    taken = await session.scalar(
-        select(m.ArticleCredit.id).where(
-            m.ArticleCredit.article_id == credit.article_id,
-            m.ArticleCredit.person_id == credit.person_id,
-            m.ArticleCredit.role == credit.role,
-        )
+    await _refuse_if_taken(
+        session,
+        credit,
+        ("article_id", "person_id", "role"),
+        "role",
+        "The person is already credited with this role.",
     )
-    if taken is not None and taken != credit.id:
-        raise EditRefused(
-            "role", "The person is already credited with this role.", Problem.CONFLICT
-        )
 
 
-CREDITS = _Kind(m.ArticleCredit, CREDIT_FIELDS, _check_credit, "article_id")
-
-
-async def create_credit(
-    session: AsyncSession, editor: Editor, values: dict[str, Any]
-) -> m.ArticleCredit:
-    """Credits a person for an article; the public sees them once the article is published."""
-    return await _create(session, editor, CREDITS, values)
-
-
-async def update_credit(
-    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
-) -> m.ArticleCredit:
-    return await _update(session, editor, CREDITS, pk, values)
-
-
-async def delete_credit(session: AsyncSession, editor: Editor, pk: int) -> None:
-    await _delete(session, editor, CREDITS, pk)
+# A person credited for an article; the public sees them once the article is published.
+CREDITS = Kind(m.ArticleCredit, CREDIT_FIELDS, _check_credit, "article_id")
 
 
 # Related-article links
@@ -1021,16 +966,13 @@ async def _check_related_link(session: AsyncSession, link: m.ArticleLink) -> Non
     await _get(session, m.Article, link.to_article_id, "relatedArticleId")
     if not (link.anchor_text or "").strip():
         raise EditRefused("anchorText", "A link needs its text.", Problem.REQUIRED)
-    taken = await session.scalar(
-        select(m.ArticleLink.id).where(
-            m.ArticleLink.from_article_id == link.from_article_id,
-            m.ArticleLink.to_article_id == link.to_article_id,
-        )
+    await _refuse_if_taken(
+        session,
+        link,
+        ("from_article_id", "to_article_id"),
+        "relatedArticleId",
+        "The article already links to this one.",
     )
-    if taken is not None and taken != link.id:
-        raise EditRefused(
-            "relatedArticleId", "The article already links to this one.", Problem.CONFLICT
-        )
     if link.paragraph_id is not None:
         paragraph = await _get(session, m.Paragraph, link.paragraph_id, "paragraphId")
         if paragraph.article_id != link.from_article_id:
@@ -1043,24 +985,8 @@ async def _check_related_link(session: AsyncSession, link: m.ArticleLink) -> Non
             )
 
 
-RELATED_LINKS = _Kind(m.ArticleLink, RELATED_LINK_FIELDS, _check_related_link, "from_article_id")
-
-
-async def create_related_link(
-    session: AsyncSession, editor: Editor, values: dict[str, Any]
-) -> m.ArticleLink:
-    """A related-reading link; the public sees it while both articles are published."""
-    return await _create(session, editor, RELATED_LINKS, values)
-
-
-async def update_related_link(
-    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
-) -> m.ArticleLink:
-    return await _update(session, editor, RELATED_LINKS, pk, values)
-
-
-async def delete_related_link(session: AsyncSession, editor: Editor, pk: int) -> None:
-    await _delete(session, editor, RELATED_LINKS, pk)
+# A related-reading link; the public sees it while both its articles are published.
+RELATED_LINKS = Kind(m.ArticleLink, RELATED_LINK_FIELDS, _check_related_link, "from_article_id")
 
 
 # Edits that pass every check above and still break a unique constraint lost a race: a
