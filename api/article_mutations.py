@@ -1,4 +1,4 @@
-"""Editor mutations on articles and their paragraphs: create, update, correct, publish, delete."""
+"""Editor mutations on articles, their paragraphs, credits and related-article links."""
 
 from __future__ import annotations
 
@@ -9,9 +9,19 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from api.articles import Article, Paragraph
-from api.editing import DeletePayload, MutationError, deleted, given, pk_of, run_edit
-from api.enums import ParagraphKind
+from api.articles import Article, Credit, Paragraph, RelatedLink
+from api.editing import (
+    DeletePayload,
+    MutationError,
+    create_node,
+    delete_node,
+    deleted,
+    given,
+    pk_of,
+    run_edit,
+    update_node,
+)
+from api.enums import CreditRole, ParagraphKind
 from api.rows import optional_row
 from db import editing
 from db.editing import Editor
@@ -19,6 +29,10 @@ from db.editing import Editor
 ArticleId = Annotated[strawberry.ID, strawberry.argument(description="The article's global ID.")]
 ParagraphId = Annotated[
     strawberry.ID, strawberry.argument(description="The paragraph's global ID.")
+]
+CreditId = Annotated[strawberry.ID, strawberry.argument(description="The credit's global ID.")]
+RelatedLinkId = Annotated[
+    strawberry.ID, strawberry.argument(description="The related link's global ID.")
 ]
 
 
@@ -68,6 +82,57 @@ class ArticleUpdateInput:
     )
 
 
+@strawberry.input(description="A person credited for an article.")
+class CreditCreateInput:
+    article_id: strawberry.ID = strawberry.field(description="The article.")
+    person_id: strawberry.ID = strawberry.field(description="The person credited.")
+    role: CreditRole = strawberry.field(description="What they did.")
+    position: int | None = strawberry.field(
+        default=None, description="Its place among the credits, 1 for the first; the end if null."
+    )
+
+
+@strawberry.input(description="Changes to a credit; fields left out stay as they are.")
+class CreditUpdateInput:
+    role: CreditRole | None = strawberry.field(
+        default=strawberry.UNSET, description="The new role."
+    )
+    position: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its new place among the credits, 1 for the first; null moves it to the end.",
+    )
+
+
+@strawberry.input(description="A related-reading link from one article to another.")
+class RelatedLinkCreateInput:
+    article_id: strawberry.ID = strawberry.field(description="The article that holds the link.")
+    related_article_id: strawberry.ID = strawberry.field(description="The article it links to.")
+    anchor_text: str = strawberry.field(description="The link's text as written.")
+    paragraph_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The paragraph of the article that holds the link, if it is in one; the "
+        "anchor text must occur in it.",
+    )
+    position: int | None = strawberry.field(
+        default=None,
+        description="Its place among the article's links, 1 for the first; the end if null.",
+    )
+
+
+@strawberry.input(description="Changes to a related link; fields left out stay as they are.")
+class RelatedLinkUpdateInput:
+    anchor_text: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new link text."
+    )
+    paragraph_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The paragraph that holds it; null for none."
+    )
+    position: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its new place among the links, 1 for the first; null moves it to the end.",
+    )
+
+
 @strawberry.type(description="The article a mutation created or changed, or why it did not.")
 class ArticlePayload:
     article: Article | None = strawberry.field(description="The article; null on failure.")
@@ -78,6 +143,24 @@ class ArticlePayload:
 class ParagraphPayload:
     paragraph: Paragraph | None = strawberry.field(description="The paragraph; null on failure.")
     errors: list[MutationError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.type(description="The credit a mutation created or changed, or why it did not.")
+class CreditPayload:
+    credit: Credit | None = strawberry.field(description="The credit; null on failure.")
+    errors: list[MutationError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.type(description="The related link a mutation created or changed, or why it did not.")
+class RelatedLinkPayload:
+    related_link: RelatedLink | None = strawberry.field(description="The link; null on failure.")
+    errors: list[MutationError] = strawberry.field(description="Empty on success.")
+
+
+_CREDIT_IDS = {"article_id": "Article", "person_id": "Person"}
+# The input names the link's ends as the schema reads them; the table, as from and to.
+_LINK_IDS = {"article_id": "Article", "related_article_id": "Article", "paragraph_id": "Paragraph"}
+_LINK_COLUMNS = {"article_id": "from_article_id", "related_article_id": "to_article_id"}
 
 
 def _article_payload(result: tuple[object | None, list[MutationError]]) -> ArticlePayload:
@@ -205,3 +288,61 @@ class ArticleMutations:
             return True
 
         return deleted(id, (await run_edit(info, work))[1])
+
+    @strawberry.mutation(
+        description="Credit a person for an article. The public sees the credit, and the "
+        "person, once the article is published. Editors only."
+    )
+    async def credit_create(
+        self,
+        info: Info,
+        input: Annotated[CreditCreateInput, strawberry.argument(description="The new credit.")],
+    ) -> CreditPayload:
+        row, errors = await create_node(info, editing.CREDITS, input, _CREDIT_IDS)
+        return CreditPayload(credit=optional_row(Credit, row), errors=errors)
+
+    @strawberry.mutation(description="Change a credit's role or place. Editors only.")
+    async def credit_update(
+        self,
+        info: Info,
+        id: CreditId,
+        input: Annotated[CreditUpdateInput, strawberry.argument(description="The changes.")],
+    ) -> CreditPayload:
+        row, errors = await update_node(info, editing.CREDITS, id, input)
+        return CreditPayload(credit=optional_row(Credit, row), errors=errors)
+
+    @strawberry.mutation(description="Remove a credit from its article. Editors only.")
+    async def credit_delete(self, info: Info, id: CreditId) -> DeletePayload:
+        return await delete_node(info, id, editing.CREDITS)
+
+    @strawberry.mutation(
+        description="Link an article to another as related reading. The public sees the link "
+        "while both articles are published. Editors only."
+    )
+    async def related_link_create(
+        self,
+        info: Info,
+        input: Annotated[RelatedLinkCreateInput, strawberry.argument(description="The new link.")],
+    ) -> RelatedLinkPayload:
+        row, errors = await create_node(
+            info, editing.RELATED_LINKS, input, _LINK_IDS, _LINK_COLUMNS
+        )
+        return RelatedLinkPayload(related_link=optional_row(RelatedLink, row), errors=errors)
+
+    @strawberry.mutation(
+        description="Change a related link's text, paragraph or place. Editors only."
+    )
+    async def related_link_update(
+        self,
+        info: Info,
+        id: RelatedLinkId,
+        input: Annotated[RelatedLinkUpdateInput, strawberry.argument(description="The changes.")],
+    ) -> RelatedLinkPayload:
+        row, errors = await update_node(
+            info, editing.RELATED_LINKS, id, input, _LINK_IDS, _LINK_COLUMNS
+        )
+        return RelatedLinkPayload(related_link=optional_row(RelatedLink, row), errors=errors)
+
+    @strawberry.mutation(description="Remove a related link. Editors only.")
+    async def related_link_delete(self, info: Info, id: RelatedLinkId) -> DeletePayload:
+        return await delete_node(info, id, editing.RELATED_LINKS)

@@ -209,9 +209,8 @@ class Paragraph(Node):
 
 
 @strawberry.type(description="A person credited for an article and what they did.")
-class Credit:
+class Credit(Node):
     MAPPING = mapping.CREDIT
-    pk: strawberry.Private[int]
     row: strawberry.Private[Any]
     role: CreditRole = strawberry.field(description="What the person did: author, editor, …")
 
@@ -224,9 +223,8 @@ class Credit:
 
 
 @strawberry.type(description='A related-reading link ("Read More: …") from one article to another.')
-class RelatedLink:
+class RelatedLink(Node):
     MAPPING = mapping.RELATED_LINK
-    pk: strawberry.Private[int]
     row: strawberry.Private[Any]
     anchor_text: str = strawberry.field(description="The link's text as written in the article.")
 

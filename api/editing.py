@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from api.errors import ClientError
 from api.relay import decode_global_id
 from api.rows import context
-from db.editing import Editor, EditRefused, Problem
+from db.editing import (
+    Editor,
+    EditRefused,
+    Kind,
+    Problem,
+    collision_refusal,
+    create_row,
+    delete_row,
+    update_row,
+)
 from db.visibility import Role
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class Forbidden(ClientError):
@@ -86,7 +99,11 @@ def pk_of(global_id: str, field: str, type_name: str) -> int:
 async def run_edit(
     info: Info, work: Callable[[AsyncSession, Editor], Awaitable[T]]
 ) -> tuple[T | None, list[MutationError]]:
-    """Runs `work` as the editor and commits it; refused input rolls back and becomes errors."""
+    """Runs `work` as the editor and commits it; refused input rolls back and becomes errors.
+
+    So does a constraint the database enforces when the checks in `work` passed: a
+    concurrent edit wrote the clashing row between those checks and this write (or commit).
+    """
     editor = editor_of(info)
     session = context(info).session
     try:
@@ -94,18 +111,91 @@ async def run_edit(
         await session.commit()
     except EditRefused as refused:
         await session.rollback()
-        error = MutationError(
-            field=refused.field,
-            message=refused.message,
-            code=MutationErrorCode(refused.problem.value),
-        )
-        return None, [error]
+        return None, [_error_of(refused)]
+    except IntegrityError as error:
+        await session.rollback()
+        # The database's words stay in the log: they name tables and values.
+        logger.warning("an edit collided with a concurrent one: %s", error.orig)
+        return None, [_error_of(collision_refusal(error))]
     except BaseException:
         await session.rollback()
         raise
     return result, []
 
 
+def _error_of(refused: EditRefused) -> MutationError:
+    return MutationError(
+        field=refused.field,
+        message=refused.message,
+        code=MutationErrorCode(refused.problem.value),
+    )
+
+
 def given(values: Any) -> dict[str, Any]:
     """The fields of an input object that the caller set (null included), by Python name."""
     return {name: value for name, value in vars(values).items() if value is not strawberry.UNSET}
+
+
+def values_of(
+    input: Any,
+    ids: Mapping[str, str] | None = None,
+    *,
+    creating: bool = False,
+    columns: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The fields of an input object the caller set, by column: the global IDs among `ids`
+    (Python field name: type name) turned into keys, and fields renamed as `columns` says
+    where the table names them otherwise. A creation leaves nulls out, so that defaults
+    apply. Call it inside the edit: a wrong ID is refused input."""
+    values = given(input)
+    if creating:
+        values = {name: value for name, value in values.items() if value is not None}
+    for name, type_name in (ids or {}).items():
+        if values.get(name) is not None:
+            values[name] = pk_of(values[name], to_camel_case(name), type_name)
+    renamed = columns or {}
+    return {renamed.get(name, name): value for name, value in values.items()}
+
+
+async def create_node(
+    info: Info,
+    kind: Kind[Any],
+    input: Any,
+    ids: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> tuple[Any, list[MutationError]]:
+    """Creates a row of `kind` from an input object (see values_of): the row, or errors."""
+
+    async def work(session: AsyncSession, editor: Editor) -> Any:
+        values = values_of(input, ids, creating=True, columns=columns)
+        return await create_row(session, editor, kind, values)
+
+    return await run_edit(info, work)
+
+
+async def update_node(
+    info: Info,
+    kind: Kind[Any],
+    global_id: str,
+    input: Any,
+    ids: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> tuple[Any, list[MutationError]]:
+    """Changes the row of `kind` that `global_id` names: the row, or errors."""
+
+    async def work(session: AsyncSession, editor: Editor) -> Any:
+        pk = pk_of(global_id, "id", kind.type_name)
+        values = values_of(input, ids, columns=columns)
+        return await update_row(session, editor, kind, pk, values)
+
+    return await run_edit(info, work)
+
+
+async def delete_node(info: Info, global_id: str, kind: Kind[Any]) -> DeletePayload:
+    """Deletes the row of `kind` that `global_id` names, as a deletion's payload."""
+
+    async def work(session: AsyncSession, editor: Editor) -> bool:
+        await delete_row(session, editor, kind, pk_of(global_id, "id", kind.type_name))
+        return True
+
+    return deleted(global_id, (await run_edit(info, work))[1])

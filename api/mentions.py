@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api import mapping
+from api.relay import Node
 from api.rows import context, from_row
 
 if TYPE_CHECKING:
@@ -24,9 +25,8 @@ MentionedEntity = Annotated[
 
 
 @strawberry.type(description="A paragraph naming a person or organization, in the words it uses.")
-class Mention:
+class Mention(Node):
     MAPPING = mapping.MENTION
-    pk: strawberry.Private[int]
     row: strawberry.Private[Any]
     text: str = strawberry.field(description='The words used, as written ("the Coalition").')
     start: int = strawberry.field(

@@ -8,18 +8,32 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api.articles import Article, Paragraph
+from api.articles import Article, Credit, Paragraph, RelatedLink
 from api.errors import ClientError
+from api.mentions import Mention
 from api.organizations import Organization
 from api.persons import Membership, Person
 from api.relay import Node, decode_global_id
 from api.rows import context, optional_row
 from api.statements import Quote, Statement
-from api.votes import Vote
+from api.votes import Vote, VotePosition
 
 NODE_TYPES: dict[str, Any] = {
     node_type.__name__: node_type
-    for node_type in (Article, Paragraph, Quote, Statement, Organization, Person, Membership, Vote)
+    for node_type in (
+        Article,
+        Paragraph,
+        Credit,
+        RelatedLink,
+        Quote,
+        Statement,
+        Mention,
+        Organization,
+        Person,
+        Membership,
+        Vote,
+        VotePosition,
+    )
 }
 MAX_NODES = 100
 

@@ -9,7 +9,16 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
-from api.editing import DeletePayload, MutationError, deleted, given, pk_of, run_edit
+from api.editing import (
+    DeletePayload,
+    MutationError,
+    delete_node,
+    deleted,
+    given,
+    pk_of,
+    run_edit,
+    update_node,
+)
 from api.persons import Membership, Person
 from api.rows import optional_row
 from db import editing
@@ -139,7 +148,7 @@ class PersonMutations:
                 if source is None
                 else pk_of(source, "sourceId", "Article"),
             }
-            return await editing.create_membership(session, editor, values)
+            return await editing.create_row(session, editor, editing.MEMBERSHIPS, values)
 
         row, errors = await run_edit(info, work)
         return MembershipPayload(membership=optional_row(Membership, row), errors=errors)
@@ -151,18 +160,9 @@ class PersonMutations:
         id: MembershipId,
         input: Annotated[MembershipUpdateInput, strawberry.argument(description="The changes.")],
     ) -> MembershipPayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            membership = pk_of(id, "id", "Membership")
-            return await editing.update_membership(session, editor, membership, given(input))
-
-        row, errors = await run_edit(info, work)
+        row, errors = await update_node(info, editing.MEMBERSHIPS, id, input)
         return MembershipPayload(membership=optional_row(Membership, row), errors=errors)
 
     @strawberry.mutation(description="Delete a membership. Editors only.")
     async def membership_delete(self, info: Info, id: MembershipId) -> DeletePayload:
-        async def work(session: AsyncSession, editor: Editor) -> Any:
-            await editing.delete_membership(session, editor, pk_of(id, "id", "Membership"))
-            return True
-
-        _, errors = await run_edit(info, work)
-        return deleted(id, errors)
+        return await delete_node(info, id, editing.MEMBERSHIPS)

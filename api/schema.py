@@ -12,6 +12,7 @@ from api.articles import ArticleQueries
 from api.errors import MASKED_MESSAGE, MaskInternalErrors, should_mask
 from api.ingestion import IngestionMutations
 from api.live.subscriptions import Subscription
+from api.mention_mutations import MentionMutations
 from api.nodes import NODE_TYPES, NodeQueries
 from api.organization_mutations import OrganizationMutations
 from api.organizations import OrganizationQueries
@@ -44,6 +45,7 @@ class Query(
 class Mutation(
     ArticleMutations,
     StatementMutations,
+    MentionMutations,
     PersonMutations,
     OrganizationMutations,
     VoteMutations,

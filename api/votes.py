@@ -76,9 +76,8 @@ class Vote(Node):
     description="How one voter took part in a vote: a group named in words, an organization "
     "or a person, with a head count where known."
 )
-class VotePosition:
+class VotePosition(Node):
     MAPPING = mapping.VOTE_POSITION
-    pk: strawberry.Private[int]
     row: strawberry.Private[Any]
     option: VoteOption = strawberry.field(
         description="Support, oppose, abstain, absent or boycott."

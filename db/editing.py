@@ -1,22 +1,30 @@
-"""Editorial writes: articles, paragraphs, statements, quotes, persons, organizations, memberships.
+"""Editorial writes: articles, paragraphs, statements, quotes, persons, organizations,
+memberships, votes and their positions, mentions, credits and related-article links.
 
 Every function validates before it writes, raises EditRefused for input an editor can fix
-(nothing is written then), and records what it changed in `revisions`. The caller commits.
+(nothing is written then), and records what it changed in `revisions`. The caller commits,
+and turns a constraint the database enforces after all into a refusal (collision_refusal).
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
+from db.base import HasId
+from db.constraints import broken_unique_constraint
 from newsgraph.names import normalize_name
+
+RowT = TypeVar("RowT", bound=HasId)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://\S+$")
@@ -38,6 +46,8 @@ ARTICLE_FIELDS = (
     "partners_may_republish",
 )
 STATEMENT_FIELDS = ("issued_on", "issued_on_text", "medium", "summary")
+PARAGRAPH_FIELDS = ("article_id", "position", "kind", "text")
+QUOTE_FIELDS = ("statement_id", "paragraph_id", "start_offset", "end_offset", "text")
 
 
 class Problem(enum.Enum):
@@ -110,11 +120,147 @@ def _snapshot(row: Any, fields: tuple[str, ...], deleted: bool = False) -> dict[
     return {name: (value, None) if deleted else (None, value) for name, value in values.items()}
 
 
-async def _get(session: AsyncSession, model: Any, pk: int, field: str) -> Any:
+async def _get(session: AsyncSession, model: type[RowT], pk: int, field: str) -> RowT:
     row = await session.get(model, pk)
     if row is None:
         raise EditRefused(field, f"No {model.__name__.lower()} has this ID.", Problem.NOT_FOUND)
     return row
+
+
+# Revisions are filed under the GraphQL type's name, where it is not the model's.
+_ENTITY_TYPES: dict[type[Any], str] = {m.ArticleCredit: "Credit", m.ArticleLink: "RelatedLink"}
+
+
+def _entity_type(row: Any) -> str:
+    return _ENTITY_TYPES.get(type(row), type(row).__name__)
+
+
+async def _insert(
+    session: AsyncSession,
+    editor: Editor,
+    row: RowT,
+    fields: tuple[str, ...],
+    **more: tuple[Any, Any],
+) -> RowT:
+    """Add `row` and record its creation: the values of `fields`, and `more` changes."""
+    session.add(row)
+    await session.flush()
+    changes = {**_snapshot(row, fields), **more}
+    _record(session, editor, _entity_type(row), row.id, m.RevisionAction.CREATE, changes)
+    return row
+
+
+def _change(
+    session: AsyncSession,
+    editor: Editor,
+    row: Any,
+    values: dict[str, Any],
+    action: m.RevisionAction = m.RevisionAction.UPDATE,
+) -> dict[str, tuple[Any, Any]]:
+    """Set `values` on `row` and record the fields that really changed, if any did."""
+    changes = _apply(row, values)
+    if changes:
+        _record(session, editor, _entity_type(row), row.id, action, changes)
+    return changes
+
+
+async def _remove(session: AsyncSession, editor: Editor, row: Any, fields: tuple[str, ...]) -> None:
+    """Record the deletion of `row` with the last values of `fields`, and delete it."""
+    changes = _snapshot(row, fields, deleted=True)
+    _record(session, editor, _entity_type(row), row.id, m.RevisionAction.DELETE, changes)
+    await session.delete(row)
+
+
+@dataclass(frozen=True)
+class Kind(Generic[RowT]):
+    """What create_row, update_row and delete_row need to know about one kind of row."""
+
+    model: type[RowT]
+    # The values a creation or deletion records.
+    fields: tuple[str, ...]
+    # Refuses a row that may not be saved as it stands (raises EditRefused).
+    check: Callable[[AsyncSession, RowT], Awaitable[None]]
+    # For a row with a place in its parent's list: the column naming the parent.
+    listed_by: str | None = None
+
+    @property
+    def type_name(self) -> str:
+        """The GraphQL type of its rows, which names them in IDs and revisions."""
+        return _ENTITY_TYPES.get(self.model, self.model.__name__)
+
+
+async def create_row(
+    session: AsyncSession, editor: Editor, kind: Kind[RowT], values: dict[str, Any]
+) -> RowT:
+    """A new row from `values` (model field names; `position` is a place in its list, from 1)."""
+    place = values.pop("position", None)
+    row = kind.model(**values)
+    await kind.check(session, row)
+    if kind.listed_by is not None:
+        row.position = await _make_room(session, kind.listed_by, row, place)  # type: ignore[attr-defined]
+    return await _insert(session, editor, row, kind.fields)
+
+
+async def update_row(
+    session: AsyncSession, editor: Editor, kind: Kind[RowT], pk: int, values: dict[str, Any]
+) -> RowT:
+    """The row `pk` with `values` set: fields left out stay, None clears."""
+    row = await _get(session, kind.model, pk, "id")
+    if kind.listed_by is not None and "position" in values:
+        values["position"] = await _make_room(session, kind.listed_by, row, values["position"])
+    _change(session, editor, row, values)
+    await kind.check(session, row)
+    return row
+
+
+async def delete_row(session: AsyncSession, editor: Editor, kind: Kind[Any], pk: int) -> None:
+    await _remove(session, editor, await _get(session, kind.model, pk, "id"), kind.fields)
+
+
+async def _make_room(session: AsyncSession, listed_by: str, row: Any, position: int | None) -> int:
+    """Renumber the other rows of `row`'s list around a free place at `position` (1 for the
+    first; the end when None), and return that place as stored (from 0). The list is the
+    rows of `row`'s model with the same `listed_by` column value."""
+    model = type(row)
+    siblings = [
+        sibling
+        for sibling in await session.scalars(
+            select(model)
+            .where(getattr(model, listed_by) == getattr(row, listed_by))
+            .order_by(model.position, model.id)
+        )
+        if sibling is not row
+    ]
+    last = len(siblings) + 1
+    if position is None:
+        position = last
+    if not 1 <= position <= last:
+        raise EditRefused("position", f"Give a position from 1 to {last}.", Problem.INVALID)
+    for number, sibling in enumerate(siblings):
+        sibling.position = number if number < position - 1 else number + 1
+    return position - 1
+
+
+async def _refuse_if_taken(
+    session: AsyncSession, row: Any, columns: tuple[str, ...], field: str, message: str
+) -> None:
+    """CONFLICT on `field` when another row of the model has the same `columns` values."""
+    model = type(row)
+    taken = await session.scalar(
+        select(model.id).where(*(getattr(model, name) == getattr(row, name) for name in columns))
+    )
+    if taken is not None and taken != row.id:
+        raise EditRefused(field, message, Problem.CONFLICT)
+
+
+async def _person_or_organization(
+    session: AsyncSession, entity: tuple[str, int], field: str
+) -> str:
+    """The column that names `entity` ("person_id" or "organization_id"), once it is found."""
+    type_name, pk = entity
+    model = m.Person if type_name == "Person" else m.Organization
+    await _get(session, model, pk, field)
+    return "person_id" if model is m.Person else "organization_id"
 
 
 # Articles
@@ -124,14 +270,7 @@ async def _check_article_values(
     session: AsyncSession, values: dict[str, Any], pk: int | None
 ) -> None:
     if "slug" in values:
-        slug = values["slug"]
-        if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > 200:
-            raise EditRefused(
-                "slug", "Use lower-case letters, digits and single hyphens.", Problem.INVALID
-            )
-        taken = await session.scalar(select(m.Article.id).where(m.Article.slug == slug))
-        if taken is not None and taken != pk:
-            raise EditRefused("slug", f"Another article has slug {slug!r}.", Problem.CONFLICT)
+        await _check_slug(session, m.Article, values["slug"], pk)
     if "headline" in values and not (values["headline"] or "").strip():
         raise EditRefused("headline", "An article needs a headline.", Problem.REQUIRED)
     if values.get("url") is not None:
@@ -157,12 +296,7 @@ async def create_article(
     values.setdefault("language", "en")
     values.setdefault("partners_may_republish", False)
     article = m.Article(status=m.PublicationStatus.DRAFT, **values)
-    session.add(article)
-    await session.flush()
-    changes = _snapshot(article, ARTICLE_FIELDS)
-    changes["status"] = (None, article.status)
-    _record(session, editor, "Article", article.id, m.RevisionAction.CREATE, changes)
-    return article
+    return await _insert(session, editor, article, ARTICLE_FIELDS, status=(None, article.status))
 
 
 async def update_article(
@@ -170,17 +304,15 @@ async def update_article(
 ) -> m.Article:
     article = await _get(session, m.Article, pk, "id")
     await _check_article_values(session, values, pk)
-    changes = _apply(article, values)
-    if changes:
-        _record(session, editor, "Article", pk, m.RevisionAction.UPDATE, changes)
-    return article  # type: ignore[no-any-return]
+    _change(session, editor, article, values)
+    return article
 
 
 async def publish_article(
     session: AsyncSession, editor: Editor, pk: int, embargoed_until: datetime | None
 ) -> m.Article:
     """Published now, or embargoed until a future time; a first publication time is set."""
-    article: m.Article = await _get(session, m.Article, pk, "id")
+    article = await _get(session, m.Article, pk, "id")
     if embargoed_until is not None and embargoed_until <= editor.now:
         raise EditRefused(
             "embargoedUntil",
@@ -199,7 +331,7 @@ async def publish_article(
 
 async def unpublish_article(session: AsyncSession, editor: Editor, pk: int) -> m.Article:
     """Withdrawn: hidden from the public and partners again, kept for editors."""
-    article: m.Article = await _get(session, m.Article, pk, "id")
+    article = await _get(session, m.Article, pk, "id")
     values = {"status": m.PublicationStatus.WITHDRAWN, "embargoed_until": None}
     _record(session, editor, "Article", pk, m.RevisionAction.UNPUBLISH, _apply(article, values))
     return article
@@ -207,10 +339,7 @@ async def unpublish_article(session: AsyncSession, editor: Editor, pk: int) -> m
 
 async def delete_article(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the article with its paragraphs and everything anchored in them."""
-    article = await _get(session, m.Article, pk, "id")
-    changes = _snapshot(article, ARTICLE_FIELDS, deleted=True)
-    _record(session, editor, "Article", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(article)
+    await _remove(session, editor, await _get(session, m.Article, pk, "id"), ARTICLE_FIELDS)
 
 
 # Paragraphs
@@ -256,18 +385,14 @@ async def create_paragraph(
         raise EditRefused("position", f"Give a position from 1 to {count + 1}.", Problem.INVALID)
     await _shift_positions(session, article_id, position, 1)
     paragraph = m.Paragraph(article_id=article_id, position=position, kind=kind, text=text)
-    session.add(paragraph)
-    await session.flush()
-    changes = _snapshot(paragraph, ("article_id", "position", "kind", "text"))
-    _record(session, editor, "Paragraph", paragraph.id, m.RevisionAction.CREATE, changes)
-    return paragraph
+    return await _insert(session, editor, paragraph, PARAGRAPH_FIELDS)
 
 
 async def correct_paragraph(
     session: AsyncSession, editor: Editor, pk: int, text: str, kind: m.ParagraphKind | None
 ) -> m.Paragraph:
     """New text for a paragraph; every quote anchored in it is flagged for review."""
-    paragraph: m.Paragraph = await _get(session, m.Paragraph, pk, "id")
+    paragraph = await _get(session, m.Paragraph, pk, "id")
     if not text.strip():
         raise EditRefused("text", "A paragraph needs text.", Problem.REQUIRED)
     values: dict[str, Any] = {"text": text}
@@ -292,10 +417,8 @@ async def correct_paragraph(
 
 async def delete_paragraph(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the paragraph and what is anchored in it; later paragraphs move up one."""
-    paragraph: m.Paragraph = await _get(session, m.Paragraph, pk, "id")
-    changes = _snapshot(paragraph, ("article_id", "position", "kind", "text"), deleted=True)
-    _record(session, editor, "Paragraph", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(paragraph)
+    paragraph = await _get(session, m.Paragraph, pk, "id")
+    await _remove(session, editor, paragraph, PARAGRAPH_FIELDS)
     await session.flush()
     await _shift_positions(session, paragraph.article_id, paragraph.position + 1, -1)
 
@@ -310,38 +433,26 @@ async def create_statement(
     values: dict[str, Any],
 ) -> m.Statement:
     """A statement by a person or an organization (`speaker` is ("Person"|"Organization", id))."""
-    speaker_type, speaker_id = speaker
-    model = m.Person if speaker_type == "Person" else m.Organization
-    await _get(session, model, speaker_id, "speakerId")
+    column = "speaker_" + await _person_or_organization(session, speaker, "speakerId")
     if values.get("medium") is None:
         raise EditRefused("medium", "Say how the statement was made.", Problem.REQUIRED)
-    column = "speaker_person_id" if model is m.Person else "speaker_organization_id"
-    statement = m.Statement(**{column: speaker_id}, **values)
-    session.add(statement)
-    await session.flush()
-    changes = _snapshot(statement, (column, *STATEMENT_FIELDS))
-    _record(session, editor, "Statement", statement.id, m.RevisionAction.CREATE, changes)
-    return statement
+    statement = m.Statement(**{column: speaker[1]}, **values)
+    return await _insert(session, editor, statement, (column, *STATEMENT_FIELDS))
 
 
 async def update_statement(
     session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
 ) -> m.Statement:
-    statement: m.Statement = await _get(session, m.Statement, pk, "id")
+    statement = await _get(session, m.Statement, pk, "id")
     if "medium" in values and values["medium"] is None:
         raise EditRefused("medium", "Say how the statement was made.", Problem.REQUIRED)
-    changes = _apply(statement, values)
-    if changes:
-        _record(session, editor, "Statement", pk, m.RevisionAction.UPDATE, changes)
+    _change(session, editor, statement, values)
     return statement
 
 
 async def delete_statement(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the statement with its quotes and reports."""
-    statement = await _get(session, m.Statement, pk, "id")
-    changes = _snapshot(statement, STATEMENT_FIELDS, deleted=True)
-    _record(session, editor, "Statement", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(statement)
+    await _remove(session, editor, await _get(session, m.Statement, pk, "id"), STATEMENT_FIELDS)
 
 
 # Quotes
@@ -387,7 +498,7 @@ async def create_quote(
 ) -> m.Quote:
     """A statement's words as one paragraph quotes them, at a span proven against its text."""
     await _get(session, m.Statement, statement_id, "statementId")
-    paragraph: m.Paragraph = await _get(session, m.Paragraph, paragraph_id, "paragraphId")
+    paragraph = await _get(session, m.Paragraph, paragraph_id, "paragraphId")
     words = _span(paragraph, start, end, text)
     await _check_free(session, paragraph_id, start, None)
     quote = m.Quote(
@@ -397,37 +508,24 @@ async def create_quote(
         end_offset=end,
         text=words,
     )
-    session.add(quote)
-    await session.flush()
-    changes = _snapshot(
-        quote, ("statement_id", "paragraph_id", "start_offset", "end_offset", "text")
-    )
-    _record(session, editor, "Quote", quote.id, m.RevisionAction.CREATE, changes)
-    return quote
+    return await _insert(session, editor, quote, QUOTE_FIELDS)
 
 
 async def correct_quote(
     session: AsyncSession, editor: Editor, pk: int, start: int, end: int, text: str | None
 ) -> m.Quote:
     """A new span for a quote, proven against its paragraph's text; clears its review flag."""
-    quote: m.Quote = await _get(session, m.Quote, pk, "id")
-    paragraph: m.Paragraph = await _get(session, m.Paragraph, quote.paragraph_id, "id")
+    quote = await _get(session, m.Quote, pk, "id")
+    paragraph = await _get(session, m.Paragraph, quote.paragraph_id, "id")
     words = _span(paragraph, start, end, text)
     await _check_free(session, quote.paragraph_id, start, pk)
     values = {"start_offset": start, "end_offset": end, "text": words, "needs_review": False}
-    changes = _apply(quote, values)
-    if changes:
-        _record(session, editor, "Quote", pk, m.RevisionAction.CORRECT, changes)
+    _change(session, editor, quote, values, m.RevisionAction.CORRECT)
     return quote
 
 
 async def delete_quote(session: AsyncSession, editor: Editor, pk: int) -> None:
-    quote = await _get(session, m.Quote, pk, "id")
-    changes = _snapshot(
-        quote, ("statement_id", "paragraph_id", "start_offset", "end_offset", "text"), deleted=True
-    )
-    _record(session, editor, "Quote", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(quote)
+    await _remove(session, editor, await _get(session, m.Quote, pk, "id"), QUOTE_FIELDS)
 
 
 # Persons and organizations
@@ -497,14 +595,9 @@ async def _create_named(
             raise EditRefused(required, f"`{required}` is required.", Problem.REQUIRED)
     await _check_slug(session, model, values["slug"], None)
     aliases = values.pop("aliases", None) or []
-    row = model(**_named_values(values))
-    session.add(row)
-    await session.flush()
+    more = {"aliases": (None, aliases)} if aliases else {}
+    row = await _insert(session, editor, model(**_named_values(values)), fields, **more)
     await _replace_aliases(session, alias_model, owner_column, row.id, aliases)
-    changes = _snapshot(row, fields)
-    if aliases:
-        changes["aliases"] = (None, aliases)
-    _record(session, editor, model.__name__, row.id, m.RevisionAction.CREATE, changes)
     return row
 
 
@@ -532,21 +625,6 @@ async def _update_named(
     return row
 
 
-async def _delete_named(
-    session: AsyncSession, editor: Editor, model: Any, pk: int, fields: tuple[str, ...]
-) -> None:
-    row = await _get(session, model, pk, "id")
-    _record(
-        session,
-        editor,
-        model.__name__,
-        pk,
-        m.RevisionAction.DELETE,
-        _snapshot(row, fields, deleted=True),
-    )
-    await session.delete(row)
-
-
 PERSON_FIELDS = ("slug", "name", "description")
 ORGANIZATION_FIELDS = ("slug", "name", "kind", "description", "parent_id")
 
@@ -570,7 +648,7 @@ async def update_person(
 
 async def delete_person(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the person with their aliases, memberships, mentions and statements."""
-    await _delete_named(session, editor, m.Person, pk, PERSON_FIELDS)
+    await _remove(session, editor, await _get(session, m.Person, pk, "id"), PERSON_FIELDS)
 
 
 async def _check_parent(session: AsyncSession, values: dict[str, Any], pk: int | None) -> None:
@@ -626,7 +704,8 @@ async def update_organization(
 
 async def delete_organization(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the organization with its aliases, memberships, statements and votes."""
-    await _delete_named(session, editor, m.Organization, pk, ORGANIZATION_FIELDS)
+    organization = await _get(session, m.Organization, pk, "id")
+    await _remove(session, editor, organization, ORGANIZATION_FIELDS)
 
 
 # Memberships
@@ -650,34 +729,7 @@ async def _check_membership(session: AsyncSession, membership: m.Membership) -> 
         raise EditRefused("endOn", "A membership cannot end before it starts.", Problem.INVALID)
 
 
-async def create_membership(
-    session: AsyncSession, editor: Editor, values: dict[str, Any]
-) -> m.Membership:
-    membership = m.Membership(**values)
-    await _check_membership(session, membership)
-    session.add(membership)
-    await session.flush()
-    changes = _snapshot(membership, MEMBERSHIP_FIELDS)
-    _record(session, editor, "Membership", membership.id, m.RevisionAction.CREATE, changes)
-    return membership
-
-
-async def update_membership(
-    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
-) -> m.Membership:
-    membership: m.Membership = await _get(session, m.Membership, pk, "id")
-    changes = _apply(membership, values)
-    await _check_membership(session, membership)
-    if changes:
-        _record(session, editor, "Membership", pk, m.RevisionAction.UPDATE, changes)
-    return membership
-
-
-async def delete_membership(session: AsyncSession, editor: Editor, pk: int) -> None:
-    membership = await _get(session, m.Membership, pk, "id")
-    changes = _snapshot(membership, MEMBERSHIP_FIELDS, deleted=True)
-    _record(session, editor, "Membership", pk, m.RevisionAction.DELETE, changes)
-    await session.delete(membership)
+MEMBERSHIPS = Kind(m.Membership, MEMBERSHIP_FIELDS, _check_membership)
 
 
 # Votes, and the paragraphs that report statements and votes
@@ -686,6 +738,8 @@ VOTE_FIELDS = ("body_id", "motion", "held_on", "held_on_text", "status", "outcom
 
 
 async def _check_vote(session: AsyncSession, vote: m.Vote) -> None:
+    if vote.status is None:
+        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
     await _get(session, m.Organization, vote.body_id, "bodyId")
     if not (vote.motion or "").strip():
         raise EditRefused("motion", "Say what is voted on.", Problem.REQUIRED)
@@ -697,43 +751,9 @@ async def _check_vote(session: AsyncSession, vote: m.Vote) -> None:
         await _get(session, m.Vote, vote.follow_up_id, "followUpId")
 
 
-async def create_vote(session: AsyncSession, editor: Editor, values: dict[str, Any]) -> m.Vote:
-    """A vote; the public sees it once a published paragraph reports it (`add_vote_report`)."""
-    if values.get("status") is None:
-        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
-    vote = m.Vote(**values)
-    await _check_vote(session, vote)
-    session.add(vote)
-    await session.flush()
-    _record(session, editor, "Vote", vote.id, m.RevisionAction.CREATE, _snapshot(vote, VOTE_FIELDS))
-    return vote
-
-
-async def update_vote(
-    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
-) -> m.Vote:
-    vote: m.Vote = await _get(session, m.Vote, pk, "id")
-    if "status" in values and values["status"] is None:
-        raise EditRefused("status", "Say whether it was held or is scheduled.", Problem.REQUIRED)
-    changes = _apply(vote, values)
-    await _check_vote(session, vote)
-    if changes:
-        _record(session, editor, "Vote", pk, m.RevisionAction.UPDATE, changes)
-    return vote
-
-
-async def delete_vote(session: AsyncSession, editor: Editor, pk: int) -> None:
-    """Deletes the vote with its positions and reports; follow-ups keep existing."""
-    vote = await _get(session, m.Vote, pk, "id")
-    _record(
-        session,
-        editor,
-        "Vote",
-        pk,
-        m.RevisionAction.DELETE,
-        _snapshot(vote, VOTE_FIELDS, deleted=True),
-    )
-    await session.delete(vote)
+# The public sees a vote once a published paragraph reports it (`set_vote_report`). Deleting
+# one takes its positions and reports along; its follow-ups stay.
+VOTES = Kind(m.Vote, VOTE_FIELDS, _check_vote)
 
 
 async def _set_report(
@@ -784,8 +804,7 @@ async def set_statement_report(
         paragraph_id,
         present,
     )
-    statement: m.Statement = await _get(session, m.Statement, statement_id, "id")
-    return statement
+    return await _get(session, m.Statement, statement_id, "id")
 
 
 async def set_vote_report(
@@ -795,5 +814,228 @@ async def set_vote_report(
     await _set_report(
         session, editor, m.VoteReport, ("Vote", m.Vote, vote_id), paragraph_id, present
     )
-    vote: m.Vote = await _get(session, m.Vote, vote_id, "id")
-    return vote
+    return await _get(session, m.Vote, vote_id, "id")
+
+
+# Vote positions
+
+VOTE_POSITION_FIELDS = (
+    "vote_id",
+    "option",
+    "group_name",
+    "organization_id",
+    "person_id",
+    "voter_count",
+    "position",
+)
+# Who took a position: exactly one of these, by column and input field.
+_HOLDERS = {"group_name": "groupName", "organization_id": "organizationId", "person_id": "personId"}
+
+
+async def _check_vote_position(session: AsyncSession, position: m.VotePosition) -> None:
+    await _get(session, m.Vote, position.vote_id, "voteId")
+    if position.option is None:
+        raise EditRefused("option", "Say how they voted.", Problem.REQUIRED)
+    holders = [column for column in _HOLDERS if getattr(position, column) is not None]
+    if not holders:
+        raise EditRefused(
+            None, "Say who voted: a groupName, an organizationId or a personId.", Problem.REQUIRED
+        )
+    if len(holders) > 1:
+        raise EditRefused(
+            _HOLDERS[holders[1]],
+            "Give one of groupName, organizationId and personId, not several.",
+            Problem.INVALID,
+        )
+    if position.group_name is not None and not position.group_name.strip():
+        raise EditRefused("groupName", "A group needs a name.", Problem.REQUIRED)
+    if position.organization_id is not None:
+        await _get(session, m.Organization, position.organization_id, "organizationId")
+    if position.person_id is not None:
+        await _get(session, m.Person, position.person_id, "personId")
+        await _refuse_if_taken(
+            session,
+            position,
+            ("vote_id", "person_id"),
+            "personId",
+            "This person already has a position in this vote: change that one.",
+        )
+    if position.voter_count is not None and position.voter_count < 0:
+        raise EditRefused("voterCount", "A count cannot be negative.", Problem.INVALID)
+
+
+# How a group, organization or person voted; shown wherever its vote is.
+VOTE_POSITIONS = Kind(m.VotePosition, VOTE_POSITION_FIELDS, _check_vote_position, "vote_id")
+
+
+async def update_vote_position(
+    session: AsyncSession, editor: Editor, pk: int, values: dict[str, Any]
+) -> m.VotePosition:
+    """A new option, count or place; naming a holder replaces the one it had."""
+    if values.keys() & _HOLDERS.keys():
+        values = {**dict.fromkeys(_HOLDERS), **values}
+    return await update_row(session, editor, VOTE_POSITIONS, pk, values)
+
+
+# Mentions
+
+MENTION_FIELDS = (
+    "paragraph_id",
+    "person_id",
+    "organization_id",
+    "start_offset",
+    "end_offset",
+    "text",
+)
+
+
+async def _check_mention(session: AsyncSession, mention: m.Mention) -> None:
+    entity = "person_id" if mention.person_id is not None else "organization_id"
+    await _refuse_if_taken(
+        session,
+        mention,
+        ("paragraph_id", "start_offset", "end_offset", entity),
+        "start",
+        "The paragraph already mentions them with these words.",
+    )
+
+
+MENTIONS = Kind(m.Mention, MENTION_FIELDS, _check_mention)
+
+
+async def create_mention(
+    session: AsyncSession,
+    editor: Editor,
+    paragraph_id: int,
+    entity: tuple[str, int],
+    start: int,
+    end: int,
+    text: str | None,
+) -> m.Mention:
+    """A paragraph naming a person or an organization in the words at [start, end).
+
+    The public sees whom it names once the paragraph is published (db/visibility.py).
+    """
+    paragraph = await _get(session, m.Paragraph, paragraph_id, "paragraphId")
+    column = await _person_or_organization(session, entity, "entityId")
+    words = _span(paragraph, start, end, text)
+    values = {"paragraph_id": paragraph_id, column: entity[1], "text": words}
+    return await create_row(
+        session, editor, MENTIONS, {**values, "start_offset": start, "end_offset": end}
+    )
+
+
+# Credits
+
+CREDIT_FIELDS = ("article_id", "person_id", "role", "position")
+
+
+async def _check_credit(session: AsyncSession, credit: m.ArticleCredit) -> None:
+    await _get(session, m.Article, credit.article_id, "articleId")
+    await _get(session, m.Person, credit.person_id, "personId")
+    if credit.role is None:
+        raise EditRefused("role", "Say what the person did.", Problem.REQUIRED)
+    await _refuse_if_taken(
+        session,
+        credit,
+        ("article_id", "person_id", "role"),
+        "role",
+        "The person is already credited with this role.",
+    )
+
+
+# A person credited for an article; the public sees them once the article is published.
+CREDITS = Kind(m.ArticleCredit, CREDIT_FIELDS, _check_credit, "article_id")
+
+
+# Related-article links
+
+RELATED_LINK_FIELDS = (
+    "from_article_id",
+    "to_article_id",
+    "anchor_text",
+    "paragraph_id",
+    "position",
+)
+
+
+async def _check_related_link(session: AsyncSession, link: m.ArticleLink) -> None:
+    await _get(session, m.Article, link.from_article_id, "articleId")
+    if link.to_article_id == link.from_article_id:
+        raise EditRefused("relatedArticleId", "An article cannot link to itself.", Problem.INVALID)
+    await _get(session, m.Article, link.to_article_id, "relatedArticleId")
+    if not (link.anchor_text or "").strip():
+        raise EditRefused("anchorText", "A link needs its text.", Problem.REQUIRED)
+    await _refuse_if_taken(
+        session,
+        link,
+        ("from_article_id", "to_article_id"),
+        "relatedArticleId",
+        "The article already links to this one.",
+    )
+    if link.paragraph_id is not None:
+        paragraph = await _get(session, m.Paragraph, link.paragraph_id, "paragraphId")
+        if paragraph.article_id != link.from_article_id:
+            raise EditRefused(
+                "paragraphId", "The paragraph belongs to another article.", Problem.INVALID
+            )
+        if link.anchor_text not in paragraph.text:
+            raise EditRefused(
+                "anchorText", "The link's text does not occur in its paragraph.", Problem.INVALID
+            )
+
+
+# A related-reading link; the public sees it while both its articles are published.
+RELATED_LINKS = Kind(m.ArticleLink, RELATED_LINK_FIELDS, _check_related_link, "from_article_id")
+
+
+# Edits that pass every check above and still break a unique constraint lost a race: a
+# concurrent edit saved the clashing row between the check and the write. By constraint:
+# the input field at fault, and what the concurrent edit did.
+_RACES: dict[str, tuple[str, str]] = {
+    "uq_articles_slug": ("slug", "Another article has this slug"),
+    "uq_articles_url": ("url", "Another article has this URL"),
+    "uq_persons_slug": ("slug", "Another person has this slug"),
+    "uq_organizations_slug": ("slug", "Another organization has this slug"),
+    "uq_person_aliases_person_id_normalized": ("aliases", "The aliases were changed"),
+    "uq_organization_aliases_organization_id_normalized": ("aliases", "The aliases were changed"),
+    "uq_paragraphs_article_id_position": ("position", "Another paragraph took this position"),
+    "uq_quotes_paragraph_id_start_offset": ("start", "Another quote starts at this offset"),
+    "uq_statement_reports_statement_id_paragraph_id": (
+        "paragraphId",
+        "The paragraph already reports the statement",
+    ),
+    "uq_vote_reports_vote_id_paragraph_id": (
+        "paragraphId",
+        "The paragraph already reports the vote",
+    ),
+    "uq_mentions_person_span": ("start", "The paragraph already mentions them with these words"),
+    "uq_mentions_organization_span": (
+        "start",
+        "The paragraph already mentions them with these words",
+    ),
+    "uq_vote_positions_vote_id_person_id": ("personId", "This person already has a position"),
+    "uq_article_credits_article_id_person_id_role": (
+        "role",
+        "The person is already credited with this role",
+    ),
+    "uq_article_links_from_article_id_to_article_id": (
+        "relatedArticleId",
+        "The article already links to this one",
+    ),
+}
+
+
+def collision_refusal(error: IntegrityError) -> EditRefused:
+    """The CONFLICT to report for an edit the database refused, after the caller rolled back.
+
+    A unique constraint names the field; any other constraint (a row deleted, or two edits
+    that are each valid but not together) is a conflict with the whole input.
+    """
+    name = broken_unique_constraint(error, m.Base.metadata)
+    field, what = _RACES.get(name or "", (None, "Another edit changed the same records"))
+    return EditRefused(
+        field,
+        f"{what}: a concurrent edit saved it first, and this one changed nothing.",
+        Problem.CONFLICT,
+    )

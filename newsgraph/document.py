@@ -469,6 +469,8 @@ class _Consistency:
                     f"{path}.positions[{number}].organization", position.organization
                 )
                 self._person(f"{path}.positions[{number}].person", position.person)
+            voters = (position.person for position in vote.positions if position.person)
+            self._no_repeats(f"{path}.positions", voters, "person")
             if vote.follow_up == vote.key:
                 self._problem(f"{path}.follow_up", "a vote cannot follow up itself")
             self._refer(f"{path}.follow_up", vote.follow_up, self._votes, "vote")

@@ -112,6 +112,11 @@ def _follow_up_an_unknown_vote(data: dict[str, Any]) -> None:
     data["votes"][0]["follow_up"] = "no-such-vote"
 
 
+def _count_a_person_twice_in_a_vote(data: dict[str, Any]) -> None:
+    voter = {"option": "support", "person": "qasim-soleimani"}
+    data["votes"][0]["positions"] += [voter, {**voter, "option": "oppose"}]
+
+
 def _leave_an_ambiguous_mention_unlocated(data: dict[str, Any]) -> None:
     mention = next(m for m in data["mentions"] if m["paragraph"] == 4 and m["text"] == "Muhandis")
     del mention["start"], mention["end"]
@@ -129,6 +134,7 @@ def _leave_an_ambiguous_mention_unlocated(data: dict[str, Any]) -> None:
         (_report_in_a_missing_paragraph, "statements[1].reported_in[0]: no paragraph 18"),
         (_follow_up_an_unknown_vote, "votes[0].follow_up: unknown vote 'no-such-vote'"),
         (_leave_an_ambiguous_mention_unlocated, "'Muhandis' occurs 2 times in paragraph 4"),
+        (_count_a_person_twice_in_a_vote, "votes[0].positions: person 'qasim-soleimani' is listed"),
     ],
 )
 def test_an_invalid_document_names_its_problem(

@@ -119,3 +119,47 @@ async def test_date_range_filters_by_publication_time(client):
 
     assert (await graphql(client, ARTICLES_BETWEEN, inside))["articles"]["totalCount"] == 1
     assert (await graphql(client, ARTICLES_BETWEEN, outside))["articles"]["totalCount"] == 0
+
+
+PARTS_OF_THE_SEED = """
+query {
+  article(slug: "us-led-coalition-suspends-anti-isis-operations") {
+    credits { id role }
+    relatedLinks { id anchorText }
+    mentions { id text }
+    votes { positions { id option } }
+  }
+}
+"""
+PART = """
+query Part($id: ID!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on Credit { role }
+    ... on RelatedLink { anchorText }
+    ... on Mention { text }
+    ... on VotePosition { option }
+  }
+}
+"""
+
+
+async def test_credits_links_mentions_and_vote_positions_are_nodes(client):
+    seed = (await graphql(client, PARTS_OF_THE_SEED))["article"]
+    parts = [
+        *(("Credit", part) for part in seed["credits"]),
+        *(("RelatedLink", part) for part in seed["relatedLinks"]),
+        *(("Mention", part) for part in seed["mentions"][:3]),
+        *(("VotePosition", part) for vote in seed["votes"] for part in vote["positions"]),
+    ]
+
+    found = [(await graphql(client, PART, {"id": part["id"]}))["node"] for _, part in parts]
+
+    assert found == [{"__typename": type_name, **part} for type_name, part in parts]
+    assert {type_name for type_name, _ in parts} == {
+        "Credit",
+        "RelatedLink",
+        "Mention",
+        "VotePosition",
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, HasId, HasProvenance
@@ -13,6 +13,22 @@ class Mention(HasId, HasProvenance, Base):
     __table_args__ = (
         CheckConstraint("(person_id IS NULL) <> (organization_id IS NULL)", "one_entity"),
         CheckConstraint("start_offset >= 0 AND end_offset > start_offset", "span_valid"),
+        # A span names one person or organization once (NULLs differ, so one each). Named
+        # by hand: the conventional names outgrow PostgreSQL's 63 characters.
+        UniqueConstraint(
+            "paragraph_id",
+            "start_offset",
+            "end_offset",
+            "person_id",
+            name="uq_mentions_person_span",
+        ),
+        UniqueConstraint(
+            "paragraph_id",
+            "start_offset",
+            "end_offset",
+            "organization_id",
+            name="uq_mentions_organization_span",
+        ),
     )
 
     paragraph_id: Mapped[int] = mapped_column(

@@ -87,6 +87,8 @@ class VotePosition(HasId, Base):
             "one_holder",
         ),
         CheckConstraint("voter_count IS NULL OR voter_count >= 0", "count_not_negative"),
+        # A person casts one vote; blocs and parties may split between options.
+        UniqueConstraint("vote_id", "person_id"),
     )
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)
