@@ -2,7 +2,7 @@
 refuse as a CONFLICT, held by the database too so that concurrent edits cannot break it.
 
 Revision ID: bf4c80f0b816
-Revises: daa8504f46b1
+Revises: f037c76de1b8
 Create Date: 2026-11-24 05:56:19.747673
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "bf4c80f0b816"
-down_revision: str | None = "daa8504f46b1"
+down_revision: str | None = "f037c76de1b8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
