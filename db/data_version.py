@@ -13,7 +13,8 @@ write is never looked up after it. Three choices make that hold on every path:
 - A new version is a random 63-bit value rather than a count: it never comes back, not
   after a backup is restored nor in another database sharing the same Redis.
 
-Writes that bypass the ORM Session (raw DB-API, as bench/corpus.py's bulk load) call `bump`.
+Writes that bypass the Session (Core connections, raw DB-API as in bench/corpus.py's bulk
+load) call `bump`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql.elements import TextClause
 
 from db import models as m
 
@@ -49,7 +51,13 @@ def _flushed(session: Session, _flush_context: Any) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    # Raw text() may write too; only sessions that commit bump, so counting it costs little.
+    if (
+        state.is_insert
+        or state.is_update
+        or state.is_delete
+        or isinstance(state.statement, TextClause)
+    ):
         state.session.info[_WROTE] = True
 
 
