@@ -148,6 +148,19 @@ async def test_a_mutation_makes_the_next_query_miss_and_see_it(fresh_database):
     assert data["articles"]["edges"][0]["node"]["headline"] == "A corrected headline"
 
 
+async def test_a_mutation_that_writes_nothing_leaves_the_answers_current(fresh_database):
+    async with cached_app(fresh_database.url) as (app, client):
+        editor = await editor_headers(app)
+        await send(client, HEADLINES)
+        taken = {"input": {"slug": SEED_ARTICLE_SLUG, "headline": "A second article"}}
+
+        refused = await graphql(client, CREATE_ARTICLE, taken, headers=editor)
+        verdict, _ = await send(client, HEADLINES)
+
+    assert refused["articleCreate"]["errors"] == [{"code": "CONFLICT"}]
+    assert verdict == "hit"
+
+
 async def test_a_write_by_another_process_makes_the_next_query_miss(fresh_database):
     async with cached_app(fresh_database.url) as (_, client):
         _, before = await send(client, ARTICLE_COUNT)
