@@ -18,6 +18,7 @@ from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from api.persisted import SharedRegistry
 from api.rate_limits import RateLimiter, counters_for
 from api.request_log import RequestLogMiddleware, install_record_factory
+from api.response_cache import ResponseCache, store_for
 from api.schema import schema
 from api.tracing import Tracing
 from api.view import GraphQLView
@@ -71,6 +72,11 @@ def create_app(
         if settings.redis_url and settings.trusted_documents is None
         else None
     )
+    response_cache = (
+        ResponseCache(store_for(settings), schema._schema, settings, metrics)
+        if settings.response_cache_enabled
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -104,13 +110,15 @@ def create_app(
             metrics.watch_pool(None)
             if shared_persisted_queries is not None:
                 await shared_persisted_queries.close()
+            if response_cache is not None:
+                await response_cache.close()
             await counters.close()
             await broker.close()
             for replica in replicas:
                 await replica.dispose()
             await engine.dispose()
 
-    view = GraphQLView(schema, settings, metrics, shared_persisted_queries)
+    view = GraphQLView(schema, settings, metrics, shared_persisted_queries, response_cache)
     app = Starlette(
         middleware=_middleware(settings, metrics, tracing),
         routes=[

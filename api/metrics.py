@@ -70,6 +70,17 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self.response_cache_lookups = Counter(
+            "newsgraph_response_cache_lookups",
+            "Queries looked up in the response cache, by result (hit or miss).",
+            ["result"],
+            registry=self.registry,
+        )
+        self.response_cache_stores = Counter(
+            "newsgraph_response_cache_stores",
+            "Answers kept in the response cache.",
+            registry=self.registry,
+        )
         self._pool = _PoolCollector()
         self.registry.register(self._pool)
 

@@ -1,30 +1,16 @@
-"""Per-caller limits on requests and query cost per minute, counted in Redis or in-process."""
+"""Per-caller limits on requests and query cost per minute, counted in Redis or in-process.
+
+A request's cost is the one the query limits measure (api/query_limits.py): one model for
+both, so a document's cost is the same number in every error and every budget.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
-
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLInterfaceType,
-    GraphQLNamedType,
-    GraphQLObjectType,
-    GraphQLSchema,
-    InlineFragmentNode,
-    IntValueNode,
-    SelectionSetNode,
-    VariableNode,
-    get_named_type,
-)
-from graphql.utilities import get_operation_ast
+from typing import Protocol
 
 from db.visibility import Role, Viewer
 from newsgraph.settings import Settings
@@ -32,97 +18,6 @@ from newsgraph.settings import Settings
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
-# Deeper documents are refused by cost long before this; it only bounds the recursion.
-_MAX_DEPTH = 64
-
-
-def query_cost(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation_name: str | None,
-    variables: Mapping[str, Any] | None,
-    settings: Settings,
-) -> int:
-    """What one operation may cost to answer: every field counts 1, times the page sizes above it.
-
-    A field with a `first` argument (a connection) multiplies everything under it by the
-    `first` asked for, or by the default page size when it is left out. Plain lists are
-    bounded by one article and count once. A document that does not name a runnable
-    operation costs 0: validation refuses it before anything runs.
-    """
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return 0
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return 0
-    fragments = {
-        definition.name.value: definition
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
-    counter = _CostCounter(schema, fragments, variables or {}, settings)
-    return counter.cost(operation.selection_set, root, 1, 0)
-
-
-@dataclass
-class _CostCounter:
-    schema: GraphQLSchema
-    fragments: dict[str, FragmentDefinitionNode]
-    variables: Mapping[str, Any]
-    settings: Settings
-
-    def cost(
-        self, selections: SelectionSetNode, parent: GraphQLNamedType, multiplier: int, depth: int
-    ) -> int:
-        if depth > _MAX_DEPTH:
-            return 0
-        total = 0
-        for selection in selections.selections:
-            if isinstance(selection, FieldNode):
-                total += multiplier + self._field_children(selection, parent, multiplier, depth)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                fragment_type = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.cost(
-                    selection.selection_set, fragment_type or parent, multiplier, depth + 1
-                )
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is not None:
-                    fragment_type = self.schema.get_type(fragment.type_condition.name.value)
-                    total += self.cost(
-                        fragment.selection_set, fragment_type or parent, multiplier, depth + 1
-                    )
-        return total
-
-    def _field_children(
-        self, node: FieldNode, parent: GraphQLNamedType, multiplier: int, depth: int
-    ) -> int:
-        if node.selection_set is None or not isinstance(
-            parent, GraphQLObjectType | GraphQLInterfaceType
-        ):
-            return 0
-        definition = parent.fields.get(node.name.value)
-        if definition is None:
-            return 0  # introspection or an unknown field: validation has the last word
-        if "first" in definition.args:
-            multiplier *= self._first(node)
-        return self.cost(node.selection_set, get_named_type(definition.type), multiplier, depth + 1)
-
-    def _first(self, node: FieldNode) -> int:
-        for argument in node.arguments or ():
-            if argument.name.value != "first":
-                continue
-            value: Any = argument.value
-            if isinstance(value, VariableNode):
-                value = self.variables.get(value.name.value)
-            elif isinstance(value, IntValueNode):
-                value = int(value.value)
-            if isinstance(value, int) and 0 <= value <= self.settings.max_page_size:
-                return value
-            return self.settings.max_page_size  # out of range: the field refuses it anyway
-        return self.settings.default_page_size
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ from typing import Any
 
 import orjson
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from graphql import OperationType as DocumentOperationType
+from graphql.utilities import get_operation_ast
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -47,11 +50,13 @@ from api.persisted import (
     SharedRegistry,
     load_trusted_documents,
 )
-from api.rate_limits import limits_for, query_cost
+from api.rate_limits import limits_for
 from api.read_your_writes import prefer_primary_if_recent_writer, remember_write
+from api.response_cache import CACHE_HEADER, HIT, MISS, CachedAnswer, ResponseCache
 from api.text_input import check_text
 from api.viewers import Unauthenticated, viewer_of
 from db import faults
+from db.data_version import data_state
 from db.visibility import Role, Viewer
 from newsgraph.settings import Settings
 
@@ -327,6 +332,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         settings: Settings,
         metrics: Metrics | None = None,
         shared_persisted_queries: SharedRegistry | None = None,
+        response_cache: ResponseCache | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -340,7 +346,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         assert isinstance(schema, Schema)
         self._graphql_schema = schema._schema
         # Requests that passed every check, by what the checks read: clients repeat theirs.
-        self._checked: OrderedDict[tuple[str, str | None, bytes], DocumentNode] = OrderedDict()
+        self._checked: OrderedDict[tuple[str, str | None, bytes], tuple[DocumentNode, int]] = (
+            OrderedDict()
+        )
         self._graphiql_page = render_graphiql() if settings.graphiql else None
         trusted = (
             load_trusted_documents(settings.trusted_documents)
@@ -350,6 +358,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._persisted = PersistedQueries(
             trusted, settings.persisted_query_cache_size, shared_persisted_queries
         )
+        self._response_cache = response_cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -410,7 +419,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 return self._request_error_response(error.message, media_type, {"code": error.code})
             # First: the token limit must bound every parse, including the one just below.
             try:
-                document = self._check_limits(graphql_request)
+                document, cost = self._check_limits(graphql_request)
             except limits.QueryRejected as rejection:
                 return self._request_error_response(
                     rejection.message, media_type, rejection.extensions
@@ -423,7 +432,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     "`operationName`.",
                     media_type,
                 )
-            return await self._execute(request, graphql_request, document, media_type)
+            return await self._execute(request, graphql_request, document, cost, media_type)
         except _RequestError as error:
             return self._error_response(
                 error.status_code,
@@ -433,11 +442,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 error.extensions,
             )
 
-    def _check_limits(self, graphql_request: _GraphQLRequest) -> DocumentNode | None:
+    def _check_limits(self, graphql_request: _GraphQLRequest) -> tuple[DocumentNode | None, int]:
         """Refuse a document that exceeds a limit, before a session opens or SQL runs.
 
         Returns the parsed document for the checks after it, or None for a syntax error,
-        which passes through: execution reports it as usual.
+        which passes through: execution reports it as usual; and the document's cost, which
+        the rate limits charge too (0 when it does not parse).
         """
         try:
             key = (
@@ -453,8 +463,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             document = limits.parse_limited(graphql_request.query, self.settings.max_tokens)
         except GraphQLError:
-            return None
-        limits.check(
+            return None, 0
+        figures = limits.check(
             self._graphql_schema,
             document,
             graphql_request.operation_name,
@@ -463,16 +473,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
         check_text(document, graphql_request.variables)
         if key is not None:
-            self._checked[key] = document
+            self._checked[key] = (document, figures.cost)
             if len(self._checked) > _CHECKED_REQUESTS:
                 self._checked.popitem(last=False)
-        return document
+        return document, figures.cost
 
     async def _execute(
         self,
         request: Request,
         graphql_request: _GraphQLRequest,
         document: DocumentNode | None,
+        cost: int,
         media_type: str,
     ) -> Response:
         sessions = request.app.state.sessions
@@ -492,19 +503,31 @@ class GraphQLView(GraphQL[RequestContext, None]):
                     {"WWW-Authenticate": 'Bearer realm="newsgraph"'},
                     {"code": "UNAUTHENTICATED"},
                 ) from error
-            await self._charge(request, graphql_request, document)
+            # Charged before the response cache is asked: a hit costs the caller the same.
+            await self._charge(request, cost)
             context = await self.get_context(request)
             assert isinstance(context, RequestContext)  # HTTP requests; LiveContext is for sockets
             try:
                 async with asyncio.timeout(self.settings.execution_timeout):
+                    cache_key = await unless_disconnected(
+                        request, self._response_cache_key(graphql_request, document, context)
+                    )
+                    if cache_key is not None:
+                        assert self._response_cache is not None
+                        cached = await self._response_cache.get(cache_key)
+                        if cached is not None:
+                            return self._answer(request, cached, media_type, context, HIT)
                     compiled = await unless_disconnected(
                         request, self._compiled_data(request, graphql_request, context)
                     )
                     if compiled is not None:
-                        response = self._json_response(
-                            {"data": compiled}, 200, media_type, {READ_PATH_HEADER: "compiled"}
+                        answer = CachedAnswer(self._encode({"data": compiled}), "compiled")
+                        if cache_key is not None:
+                            assert self._response_cache is not None
+                            await self._response_cache.put(cache_key, answer)
+                        return self._answer(
+                            request, answer, media_type, context, MISS if cache_key else None
                         )
-                        return self._cache_headers(request, response, context)
                     result = await unless_disconnected(
                         request,
                         self.schema.execute(
@@ -532,11 +555,64 @@ class GraphQLView(GraphQL[RequestContext, None]):
             if fault is not None:
                 return fault
             response = self._result_response(result, media_type)
+            if cache_key is not None and not result.errors and response.status_code == 200:
+                assert self._response_cache is not None
+                answer = CachedAnswer(bytes(response.body), "resolver")
+                await self._response_cache.put(cache_key, answer)
+                response.headers[CACHE_HEADER] = MISS
             if request.method != "GET":
                 return remember_write(session, response, self.settings.read_your_writes_seconds)
             if result.errors:
                 return caching.uncacheable(response)
             return self._cache_headers(request, response, context)
+
+    async def _response_cache_key(
+        self,
+        graphql_request: _GraphQLRequest,
+        document: DocumentNode | None,
+        context: RequestContext,
+    ) -> str | None:
+        """Where this request's answer is cached; None for what is never cached (mutations,
+        subscriptions, documents that don't parse) or when the cache is off."""
+        if self._response_cache is None or document is None:
+            return None
+        operation = get_operation_ast(document, graphql_request.operation_name)
+        if operation is None or operation.operation is not DocumentOperationType.QUERY:
+            return None
+        try:
+            # Through the request's own session: on a replica, the version of what it reads.
+            state = await data_state(context.session, context.viewer.now)
+        except (SQLAlchemyError, OSError) as error:
+            # Answer uncached; if the database is down, executing reports it properly.
+            logger.warning("response cache skipped: the data version is unreadable (%s)", error)
+            await context.session.rollback()
+            return None
+        if state is None:
+            return None
+        return self._response_cache.key(
+            graphql_request.query,
+            graphql_request.operation_name,
+            graphql_request.variables,
+            context.viewer,
+            state,
+        )
+
+    def _answer(
+        self,
+        request: Request,
+        answer: CachedAnswer,
+        media_type: str,
+        context: RequestContext,
+        cache_result: str | None,
+    ) -> Response:
+        """A successful answer's response, from the compiled path or the response cache."""
+        headers = {READ_PATH_HEADER: answer.read_path}
+        if cache_result is not None:
+            headers[CACHE_HEADER] = cache_result
+        response = Response(
+            answer.body, status_code=200, media_type=f"{media_type}; charset=utf-8", headers=headers
+        )
+        return self._cache_headers(request, response, context)
 
     def _cache_headers(
         self, request: Request, response: Response, context: RequestContext
@@ -607,24 +683,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
             return None
         return data
 
-    async def _charge(
-        self, request: Request, graphql_request: _GraphQLRequest, document: DocumentNode | None
-    ) -> None:
-        """Count the request against its caller's limits; a _RequestError when over one."""
+    async def _charge(self, request: Request, cost: int) -> None:
+        """Count the request, of `cost` (the query limits' measure), against its caller's limits;
+        a _RequestError when over one."""
         if not self.settings.rate_limits_enabled:
             return
         viewer = request.state.viewer
-        cost = 0
-        if document is not None:
-            assert isinstance(self.schema, Schema)
-            cost = query_cost(
-                # graphql-core's schema, which Strawberry keeps privately, has the field types.
-                self.schema._schema,
-                document,
-                graphql_request.operation_name,
-                graphql_request.variables,
-                self.settings,
-            )
         budget = limits_for(viewer, self.settings).cost_per_minute
         if cost > budget:
             raise _RequestError(
@@ -703,11 +767,15 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if self._metrics is not None and isinstance(errors, list) and errors:
             self._metrics.record_graphql_errors(map(_error_code, errors))
         return Response(
-            self.encode_json(body),
+            self._encode(body),
             status_code=status_code,
             media_type=f"{media_type}; charset=utf-8",
             headers=headers,
         )
+
+    def _encode(self, body: Mapping[str, object]) -> bytes:
+        encoded = self.encode_json(body)
+        return encoded.encode() if isinstance(encoded, str) else encoded
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket | None = None

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from db import migrate
+from db import data_version, migrate
 from db.engine import create_sync_engine
 from db.visible_from import refresh_all
 from newsgraph.names import normalize_name
@@ -716,6 +716,16 @@ def _article_count(settings: Settings) -> int:
         engine.dispose()
 
 
+def _bump_data_version(settings: Settings) -> None:
+    # The rows went in over raw DB-API, past the Session events that version every write.
+    engine = create_sync_engine(settings)
+    try:
+        with engine.begin() as connection:
+            data_version.bump(connection)
+    finally:
+        engine.dispose()
+
+
 class CorpusError(Exception):
     pass
 
@@ -746,6 +756,7 @@ def build(
     if progress is not None:
         progress.stream.write("\n")
     sink.finish()
+    _bump_data_version(settings)
     return {table: next_id - 1 for table, next_id in generator.ids.next.items()}
 
 

@@ -56,19 +56,29 @@ def enum_type(enum_class: type[enum.Enum], name: str) -> Enum:
     )
 
 
-def postgresql_index(name: str, *expressions: Any, include: tuple[str, ...] = ()) -> Index:
+def postgresql_index(name: str, *expressions: Any, **dialect_options: Any) -> Index:
     """An index only PostgreSQL gets: env.py's include_object skips it on other engines.
 
     For orders like `issued_on DESC NULLS LAST, id DESC`: PostgreSQL walks an ascending
     index backwards only as DESC NULLS FIRST, so it needs one built in that order; SQLite
     sorts NULLs lowest, so walking a plain index backwards already gives that order there.
-    `include` adds columns a scan can read without visiting the table.
+    And for trigram indexes (`postgresql_using="gin"`), which serve `LIKE '%…%'`;
+    `postgresql_include` adds columns a scan can read without visiting the table.
     """
-    index = Index(
-        name, *expressions, info={"dialect": "postgresql"}, postgresql_include=list(include)
-    )
+    index = Index(name, *expressions, info={"dialect": "postgresql"}, **dialect_options)
     index.ddl_if(dialect="postgresql")
     return index
+
+
+def trigram_index(name: str, column: Any) -> Index:
+    """A PostgreSQL GIN trigram index on `column`, for substring filters (`LIKE '%…%'`).
+
+    The migration that builds one creates the pg_trgm extension; SQLite has no such index and
+    scans (its tables of names are small, and headlines go through full-text search).
+    """
+    return postgresql_index(
+        name, column, postgresql_using="gin", postgresql_ops={column.key: "gin_trgm_ops"}
+    )
 
 
 def utcnow() -> datetime:

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# Imported for its Session events: every transaction that writes changes the data version.
+import db.data_version  # noqa: F401
 from db.jsonsql import urlsafe_base64
 from db.routing import use_primary
 from newsgraph.settings import Settings

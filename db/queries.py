@@ -127,14 +127,13 @@ def _named(model: Any, alias_model: Any, alias_owner: Any, search: str | None) -
     statement = select(model)
     if search:
         pattern = _contains(normalize_name(search))
-        statement = statement.where(
-            or_(
-                model.normalized_name.like(pattern, escape="\\"),
-                model.id.in_(
-                    select(alias_owner).where(alias_model.normalized.like(pattern, escape="\\"))
-                ),
-            )
+        # One IN over a union, not an OR across the two tables: each side can then use its
+        # own trigram index on PostgreSQL, and a count need not read every row.
+        matching_ids = union(
+            select(model.id).where(model.normalized_name.like(pattern, escape="\\")),
+            select(alias_owner).where(alias_model.normalized.like(pattern, escape="\\")),
         )
+        statement = statement.where(model.id.in_(matching_ids))
     return statement.order_by(model.normalized_name, model.id)
 
 

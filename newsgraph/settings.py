@@ -123,19 +123,19 @@ class Settings(BaseSettings):
         default=60, ge=1, description="Requests a minute per client address without a key."
     )
     anonymous_cost_per_minute: int = Field(
-        default=20_000, ge=1, description="Query cost points a minute per address without a key."
+        default=200_000, ge=1, description="Query cost points a minute per address without a key."
     )
     partner_requests_per_minute: int = Field(
         default=600, ge=1, description="Requests a minute per partner key."
     )
     partner_cost_per_minute: int = Field(
-        default=500_000, ge=1, description="Query cost points a minute per partner key."
+        default=5_000_000, ge=1, description="Query cost points a minute per partner key."
     )
     editor_requests_per_minute: int = Field(
         default=1_200, ge=1, description="Requests a minute per editor key."
     )
     editor_cost_per_minute: int = Field(
-        default=1_000_000, ge=1, description="Query cost points a minute per editor key."
+        default=10_000_000, ge=1, description="Query cost points a minute per editor key."
     )
     # Limits on what one request may ask; docs/operations.md explains each.
     max_depth: int = Field(default=12, ge=1, description="Deepest field nesting in a query.")
@@ -167,6 +167,24 @@ class Settings(BaseSettings):
         default=60,
         ge=0,
         description="Seconds caches may keep a public GET answer (0: revalidate).",
+    )
+    response_cache_enabled: bool = Field(
+        default=True,
+        description="Keep answers to queries and serve identical ones from the cache; every "
+        "write and every embargo lift makes the kept answers unreachable.",
+    )
+    response_cache_size: int = Field(
+        default=1000,
+        ge=1,
+        description="Answers kept per process when there is no Redis (least recently used go).",
+    )
+    response_cache_ttl: int = Field(
+        default=300,
+        ge=1,
+        description="Seconds an answer is kept; freshness never depends on it, memory does.",
+    )
+    response_cache_max_entry_bytes: int = Field(
+        default=100_000, ge=1, description="Answers larger than this are not kept."
     )
     persisted_query_cache_size: int = Field(
         default=1000, ge=0, description="Automatic persisted queries remembered per process."

@@ -36,8 +36,16 @@ class FreshDatabase:
 
 def settings_for(url: str, **overrides: Any) -> Settings:
     """Settings for a test app: rate limits off, since a suite sends hundreds of requests a
-    minute from one address; the tests of the limits turn them on."""
-    return Settings(**{"database_url": url, "rate_limits_enabled": False, **overrides})
+    minute from one address; the response cache off, so that every request runs the query
+    it sends (SQL counts, both read paths). Their own tests turn them on."""
+    return Settings(
+        **{
+            "database_url": url,
+            "rate_limits_enabled": False,
+            "response_cache_enabled": False,
+            **overrides,
+        }
+    )
 
 
 def client_for(app: Starlette) -> httpx.AsyncClient:

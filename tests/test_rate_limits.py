@@ -19,6 +19,7 @@ from tests.support import (
     bearer,
     graphql_response,
     issue_key,
+    serving,
     settings_for,
 )
 
@@ -28,6 +29,8 @@ START = datetime(2030, 1, 1, 9, 0, 15, tzinfo=UTC)
 CHEAP = "query { articles(first: 1) { totalCount } }"  # cost 2
 TEN_SLUGS = "query { articles(first: 10) { edges { node { slug } } } }"  # 1 + 10 + 10 + 10
 DEFAULT_PAGE = "query { articles { edges { node { slug } } } }"  # 1 + 20 + 20 + 20
+# A plain list counts the list-size estimate (10) times: 1 + 2 * (1 + 1 + (1 + 10 * 1)).
+PARAGRAPHS = "query { articles(first: 2) { edges { node { paragraphs { text } } } } }"
 
 
 @asynccontextmanager
@@ -144,6 +147,21 @@ async def test_a_query_costing_more_than_a_whole_minute_is_refused_with_its_cost
         "cost": cost,
         "budget": 30,
     }
+
+
+async def test_a_query_costs_the_rate_limits_what_the_query_limits_measure(database_url):
+    async with serving(database_url, max_cost=1) as (_, client):
+        over_the_limit = await graphql_response(client, PARAGRAPHS)
+    clock = FixedClock(START)
+    async with (
+        limited_app(database_url, clock, anonymous_cost_per_minute=1) as app,
+        client_at(app) as client,
+    ):
+        over_the_budget = await graphql_response(client, PARAGRAPHS)
+
+    measured = over_the_limit.json()["errors"][0]["extensions"]["actual"]
+    charged = over_the_budget.json()["errors"][0]["extensions"]["cost"]
+    assert measured == charged == 27
 
 
 @pytest.mark.redis

@@ -13,6 +13,7 @@ from db.models.articles import (
     PublicationStatus,
 )
 from db.models.changes import ArticleChange, ChangeKind
+from db.models.data_version import DataVersion
 from db.models.mentions import Mention
 from db.models.organizations import Organization, OrganizationAlias, OrganizationKind
 from db.models.persons import Membership, Person, PersonAlias
@@ -31,6 +32,7 @@ __all__ = [
     "Base",
     "ChangeKind",
     "CreditRole",
+    "DataVersion",
     "DeliveryStatus",
     "KeyRole",
     "Membership",

@@ -19,7 +19,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasTimestamps, enum_type, postgresql_index, utcnow
+from db.base import (
+    Base,
+    HasId,
+    HasTimestamps,
+    enum_type,
+    postgresql_index,
+    trigram_index,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from db.models.persons import Person
@@ -170,6 +178,8 @@ class ArticleLink(HasId, Base):
 postgresql_index(
     "ix_articles_newest_first", Article.published_at.desc().nulls_last(), Article.id.desc()
 )
+# `articles(filter: {headlineContains:})`.
+trigram_index("ix_articles_headline_trigram", Article.headline)
 
 
 class ArticleRevision(HasId, Base):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasTimestamps, HasVisibleFrom, enum_type
+from db.base import Base, HasId, HasTimestamps, HasVisibleFrom, enum_type, trigram_index
 
 if TYPE_CHECKING:
     from db.models.persons import Membership
@@ -69,3 +69,8 @@ class OrganizationAlias(HasId, Base):
     position: Mapped[int] = mapped_column(default=0)
 
     organization: Mapped[Organization] = relationship(back_populates="aliases", lazy="raise")
+
+
+# `organizations(search:)` matches names and aliases by substring.
+trigram_index("ix_organizations_normalized_name_trigram", Organization.normalized_name)
+trigram_index("ix_organization_aliases_normalized_trigram", OrganizationAlias.normalized)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, HasId, HasProvenance, HasTimestamps, HasVisibleFrom
+from db.base import Base, HasId, HasProvenance, HasTimestamps, HasVisibleFrom, trigram_index
 
 if TYPE_CHECKING:
     from db.models.organizations import Organization
@@ -46,6 +46,11 @@ class PersonAlias(HasId, Base):
     position: Mapped[int] = mapped_column(default=0)
 
     person: Mapped[Person] = relationship(back_populates="aliases", lazy="raise")
+
+
+# `persons(search:)` matches names and aliases by substring.
+trigram_index("ix_persons_normalized_name_trigram", Person.normalized_name)
+trigram_index("ix_person_aliases_normalized_trigram", PersonAlias.normalized)
 
 
 class Membership(HasId, HasProvenance, HasTimestamps, Base):

@@ -73,7 +73,7 @@ for _name, _leading in (
         *_leading,
         Statement.issued_on.desc().nulls_last(),
         Statement.id.desc(),
-        include=VISIBLE_FROM,
+        postgresql_include=VISIBLE_FROM,
     )
 
 

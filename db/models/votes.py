@@ -71,7 +71,11 @@ for _name, _leading in (
     ("ix_votes_body_newest_first", (Vote.body_id,)),
 ):
     postgresql_index(
-        _name, *_leading, Vote.held_on.desc().nulls_last(), Vote.id.desc(), include=VISIBLE_FROM
+        _name,
+        *_leading,
+        Vote.held_on.desc().nulls_last(),
+        Vote.id.desc(),
+        postgresql_include=VISIBLE_FROM,
     )
 
 
