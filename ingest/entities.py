@@ -166,6 +166,73 @@ def _short_names(entity: Entity) -> set[str]:
     return shorts
 
 
+class KnownNames:
+    """Stored persons and organizations by slug and by name: what new text is linked to.
+
+    One index serves a whole ingestion run. `remember` adds an entity, or updates it, as an
+    article that names it goes in; `undo` takes back everything remembered since a `mark`,
+    for articles that did not go in after all. Where two entities go by the same name, the
+    one remembered first has it.
+    """
+
+    def __init__(self, entities: Iterable[KnownEntity] = ()) -> None:
+        self._by_slug: dict[str, KnownEntity] = {}
+        self._rank: dict[str, int] = {}
+        self._next_rank = 0
+        self._slugs_by_name: dict[str, list[str]] = {}
+        self._history: list[tuple[str, KnownEntity | None]] = []
+        for entity in entities:
+            self.remember(entity)
+        self._history.clear()
+
+    def __contains__(self, slug: str) -> bool:
+        return slug in self._by_slug
+
+    def get(self, slug: str) -> KnownEntity | None:
+        return self._by_slug.get(slug)
+
+    def named(self, normalized_name: str) -> KnownEntity | None:
+        """The entity with this name or alias (already normalized), if any."""
+        slugs = self._slugs_by_name.get(normalized_name)
+        if not slugs:
+            return None
+        return self._by_slug[min(slugs, key=self._rank.__getitem__)]
+
+    def remember(self, entity: KnownEntity) -> None:
+        previous = self._by_slug.get(entity.slug)
+        if previous != entity:
+            self._history.append((entity.slug, previous))
+            self._replace(entity.slug, previous, entity)
+
+    def mark(self) -> int:
+        """A point to `undo` back to."""
+        return len(self._history)
+
+    def undo(self, mark: int) -> None:
+        """Forget what was remembered since `mark`, newest first."""
+        while len(self._history) > mark:
+            slug, previous = self._history.pop()
+            self._replace(slug, self._by_slug.get(slug), previous)
+
+    def _replace(self, slug: str, old: KnownEntity | None, new: KnownEntity | None) -> None:
+        if old is not None:
+            for name in _normalized_names(old):
+                self._slugs_by_name[name].remove(slug)
+        if new is None:
+            del self._by_slug[slug], self._rank[slug]
+            return
+        if slug not in self._rank:
+            self._rank[slug] = self._next_rank
+            self._next_rank += 1
+        self._by_slug[slug] = new
+        for name in _normalized_names(new):
+            self._slugs_by_name.setdefault(name, []).append(slug)
+
+
+def _normalized_names(entity: KnownEntity) -> set[str]:
+    return {normalize_name(name) for name in (entity.name, *entity.aliases)}
+
+
 class EntityIndex:
     """The entities of one article, learnt paragraph by paragraph and linked to known ones.
 
@@ -174,14 +241,8 @@ class EntityIndex:
     entity introduced earlier whose name ends with the same head word.
     """
 
-    def __init__(self, known: Iterable[KnownEntity] = ()) -> None:
-        self._known: dict[str, KnownEntity] = {}
-        known = list(known)
-        # A new entity never takes a stored record's slug: that would silently merge them.
-        self._known_slugs = {entity.slug for entity in known}
-        for entity in known:
-            for name in (entity.name, *entity.aliases):
-                self._known.setdefault(normalize_name(name), entity)
+    def __init__(self, known: KnownNames | Iterable[KnownEntity] = ()) -> None:
+        self._known = known if isinstance(known, KnownNames) else KnownNames(known)
         self.entities: list[Entity] = []
         self._by_name: dict[str, Entity] = {}
 
@@ -201,7 +262,7 @@ class EntityIndex:
             for entity in reversed(self.entities):
                 if words[0] in _short_names(entity):
                     return entity
-        known = self._known.get(normalized)
+        known = self._known.named(normalized)
         if known is not None:
             return self._adopt(known, name)
         return None
@@ -227,7 +288,8 @@ class EntityIndex:
 
     def _free_key(self, name: str) -> str:
         key, number = slugify(name), 2
-        while any(entity.key == key for entity in self.entities) or key in self._known_slugs:
+        # A new entity never takes a stored record's slug: that would silently merge them.
+        while any(entity.key == key for entity in self.entities) or key in self._known:
             key, number = f"{slugify(name)}-{number}", number + 1
         return key
 

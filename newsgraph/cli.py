@@ -470,25 +470,37 @@ async def _run_ingest(
 ) -> IngestSummary:
     from db.engine import create_app_engine, session_factory
     from ingest.pipeline import IngestOptions
-    from ingest.service import Ingester, IngestFailure
+    from ingest.service import BATCH_SIZE, Ingester, IngestFailure, SourceToIngest
 
     options = IngestOptions(publisher=args.publisher, published_at=args.published_at, url=args.url)
     summary = IngestSummary()
     engine = create_app_engine(settings)
     try:
         ingester = Ingester(session_factory(engine))
-        for done, source in enumerate(sources, start=1):
-            try:
-                text = source.read()
-                result = await ingester.ingest(text, source.name, options)
-            except IngestFailure as error:
-                summary.failed.append((source.label, f"{error.code.value}: {error.message}"))
-            except (OSError, UnicodeDecodeError) as error:
-                summary.failed.append((source.label, f"unreadable: {error}"))
-            else:
-                summary.count(result.status.value, source.label)
+        for start in range(0, len(sources), BATCH_SIZE):
+            batch = sources[start : start + BATCH_SIZE]
+            texts: dict[int, SourceToIngest] = {}
+            unreadable: dict[int, str] = {}
+            for index, source in enumerate(batch):
+                try:
+                    texts[index] = SourceToIngest(source.read(), source.name, options)
+                except (OSError, UnicodeDecodeError) as error:
+                    unreadable[index] = f"unreadable: {error}"
+            outcomes = dict(
+                zip(texts, await ingester.ingest_batch(list(texts.values())), strict=True)
+            )
+            for index, source in enumerate(batch):
+                outcome = outcomes.get(index)
+                if isinstance(outcome, IngestFailure):
+                    summary.failed.append(
+                        (source.label, f"{outcome.code.value}: {outcome.message}")
+                    )
+                elif outcome is None:
+                    summary.failed.append((source.label, unreadable[index]))
+                else:
+                    summary.count(outcome.status.value, source.label)
             if progress:
-                _draw_progress(done, len(sources))
+                _draw_progress(start + len(batch), len(sources))
     finally:
         await engine.dispose()
         if progress and sources:

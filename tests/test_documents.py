@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import migrate
 from db.documents import (
+    DocumentBatch,
     DocumentConflict,
     SaveStatus,
-    _DocumentWriter,
     save_article_document,
 )
 from db.engine import create_app_engine, session_factory, unit_of_work
@@ -241,10 +241,15 @@ async def test_every_stored_span_is_a_slice_of_its_paragraph(
 async def test_a_failed_save_leaves_no_rows(
     document_sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def fail_after_the_statements(writer: _DocumentWriter) -> None:
-        raise RuntimeError("simulated failure mid-write")
+    insert = DocumentBatch._insert
 
-    monkeypatch.setattr(_DocumentWriter, "_save_votes", fail_after_the_statements)
+    # Articles, paragraphs, statements and quotes are written by the time the votes fail.
+    async def fail_at_the_votes(batch: DocumentBatch, table: Table, *rest: Any) -> None:
+        if table.name == "votes":
+            raise RuntimeError("simulated failure mid-write")
+        await insert(batch, table, *rest)
+
+    monkeypatch.setattr(DocumentBatch, "_insert", fail_at_the_votes)
 
     with pytest.raises(RuntimeError, match="mid-write"):
         await load_seed(document_sessions)
