@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from db.entities import KnownEntity
 from db.models import OrganizationKind
@@ -124,6 +125,25 @@ class Mention:
     entity: Entity
 
 
+_LEADING_THE = re.compile(r"^[Tt]he ")
+
+
+# Names recur across paragraphs and articles: more than the re module's own cache holds.
+@lru_cache(maxsize=16384)
+def _whole_words(surface: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])")
+
+
+@lru_cache(maxsize=16384)
+def _short_surface(name: str, is_person: bool) -> str | None:
+    """The one capitalized word a name goes by once introduced: a surname, or a head word."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    short = words[-1].removeprefix("al-") if is_person else _head_word(name)
+    return short if short and short[0].isupper() else None
+
+
 def slugify(text: str) -> str:
     """A slug from any words: folded like a name, hyphens between the words."""
     words = re.findall(r"[a-z0-9]+", normalize_name(text).replace("'", ""))
@@ -133,6 +153,7 @@ def slugify(text: str) -> str:
 _CONNECTORS = {"of", "for", "against", "on", "and", "de"}
 
 
+@lru_cache(maxsize=16384)
 def _head(name: str) -> str:
     """The noun a name is about: "Coalition" in "the US-led Coalition against the Islamic State"."""
     words = normalize_name(name).split()
@@ -143,6 +164,7 @@ def _head(name: str) -> str:
     return re.sub(r"'s$", "", words[-1]) if words else ""
 
 
+@lru_cache(maxsize=16384)
 def _head_word(name: str) -> str | None:
     """The head word as written: "Office" in "World Relief Office"."""
     head = _head(name)
@@ -387,22 +409,18 @@ class EntityIndex:
         surfaces: dict[str, Entity] = {}
         for entity in self.entities:
             for name in entity.names():
-                surface = re.sub(r"^[Tt]he ", "", name)
-                surfaces.setdefault(surface, entity)
+                surfaces.setdefault(_LEADING_THE.sub("", name), entity)
         # Once introduced, a person goes by a surname and a body by its head word, capitalized.
         for entity in self.entities:
             for name in entity.names():
-                words = name.split()
-                if len(words) < 2:
-                    continue
-                short = words[-1].removeprefix("al-") if entity.is_person else _head_word(name)
-                if short and short[0].isupper():
+                short = _short_surface(name, entity.is_person)
+                if short:
                     surfaces.setdefault(short, entity)
         found: list[Mention] = []
         taken = [False] * len(text)
-        for surface in sorted(surfaces, key=len, reverse=True):
-            pattern = re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])")
-            for match in pattern.finditer(text):
+        present = [surface for surface in surfaces if surface in text]
+        for surface in sorted(present, key=len, reverse=True):
+            for match in _whole_words(surface).finditer(text):
                 if any(taken[match.start() : match.end()]):
                     continue
                 taken[match.start() : match.end()] = [True] * (match.end() - match.start())
