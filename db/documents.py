@@ -176,16 +176,18 @@ class _EntityState:
     memberships: set[tuple[_Ref, str | None, date | None, date | None]] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class _Quoted:
-    """A stored or waiting quote, as cross-outlet matching compares it."""
+@dataclass
+class _QuotedStatement:
+    """A stored or waiting statement's wordings, as cross-outlet matching compares them.
 
-    # Stored statements by id, then waiting ones in the order they were lined up.
-    order: tuple[int, int]
-    statement: _Ref
+    The article being saved never has a quote among them: a new article has none stored,
+    an updated one's were cleared first, and its own are added after matching.
+    """
+
+    ref: _Ref
     issued_on: date | None
-    article: _Ref
-    text: str
+    # Outlets repeat each other's words: each wording once, in the order first quoted.
+    wordings: dict[str, None] = field(default_factory=dict)
 
 
 # ("person" or "organization", the speaker's row)
@@ -227,10 +229,12 @@ class DocumentBatch:
         self._article_slugs_by_url: dict[str, str | None] = {}
         self._organizations: dict[str, _EntityState | None] = {}
         self._persons: dict[str, _EntityState | None] = {}
-        self._quoted: dict[_Speaker, list[_Quoted]] = defaultdict(list)
+        # Per speaker, by statement: stored ones by (0, id), waiting ones by (1, place in line).
+        self._quoted: defaultdict[_Speaker, dict[tuple[int, int], _QuotedStatement]] = defaultdict(
+            dict
+        )
         # The statement dates whose quotes are read, per speaker; None: every date.
         self._quoted_dates: dict[_Speaker, set[date] | None] = {}
-        self._quote_ids: set[int] = set()
         self._sources: dict[str, list[tuple[SavedDocument, str | None]]] = {}
         # Articles this batch gave a revision, by slug: their sources are newer than stored ones.
         self._revised: dict[str, _ArticleState] = {}
@@ -253,6 +257,8 @@ class DocumentBatch:
     async def find_sources(self, source_hashes: Iterable[str]) -> None:
         """Read which stored articles' latest revisions came from these sources."""
         wanted = set(source_hashes) - self._sources.keys()
+        if not wanted:
+            return
         newer = aliased(ArticleRevision)
         for chunk in _chunks(wanted):
             rows = await self._session.execute(
@@ -313,6 +319,8 @@ class DocumentBatch:
         await self._read_quoted(documents)
 
     async def _read_articles(self, slugs: set[str], urls: set[str]) -> None:
+        if not slugs and not urls:
+            return
         has_paragraphs = exists().where(Paragraph.article_id == Article.id)
         revisions = (
             select(func.max(ArticleRevision.number))
@@ -453,30 +461,28 @@ class DocumentBatch:
             )
         rows = await self._session.execute(
             select(
-                Quote.id,
                 Quote.statement_id,
                 Quote.text,
                 Statement.issued_on,
                 Statement.speaker_person_id,
                 Statement.speaker_organization_id,
-                Paragraph.article_id,
             )
+            .distinct()
             .join(Statement, Statement.id == Quote.statement_id)
-            .join(Paragraph, Paragraph.id == Quote.paragraph_id)
             .where(or_(*conditions))
         )
-        for quote_id, statement_id, text, issued_on, person_id, organization_id, article_id in rows:
-            if quote_id in self._quote_ids:
-                continue
-            self._quote_ids.add(quote_id)
+        for statement_id, text, issued_on, person_id, organization_id in rows:
+            # Exactly one of the two is set (a CHECK constraint).
             said_by: _Speaker = (
-                ("person", person_id)
-                if person_id is not None
-                else ("organization", organization_id or 0)
+                ("organization", organization_id)
+                if organization_id is not None
+                else ("person", person_id or 0)
             )
-            self._quoted[said_by].append(
-                _Quoted((0, statement_id), statement_id, issued_on, article_id, text)
+            statements = self._quoted[said_by]
+            statement = statements.setdefault(
+                (0, statement_id), _QuotedStatement(statement_id, issued_on)
             )
+            statement.wordings[text] = None
         for speaker in every_day:
             self._quoted_dates[speaker] = None
         for speaker in some_days:
@@ -509,7 +515,6 @@ class DocumentBatch:
         self._persons.clear()
         self._quoted.clear()
         self._quoted_dates.clear()
-        self._quote_ids.clear()
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -953,8 +958,8 @@ class _DocumentRows:
         batch = self._batch
         records = self._document.statements
         # Another outlet's quote of the same words makes this its statement, not a new one.
-        matched = [self._quoted_elsewhere(record, article) for record in records]
-        statements: list[tuple[_Ref, date | None, tuple[int, int]]] = []
+        matched = [self._quoted_elsewhere(record) for record in records]
+        statements: list[tuple[tuple[int, int], _QuotedStatement]] = []
         for record, match in zip(records, matched, strict=True):
             if match is not None:
                 statements.append(match)
@@ -974,15 +979,18 @@ class _DocumentRows:
                 },
             )
             batch._new_statements.append(row)
-            statements.append((row, record.issued_on, (1, batch._next_in_line())))
-        for (statement, issued_on, order), record in zip(statements, records, strict=True):
+            statements.append(((1, batch._next_in_line()), _QuotedStatement(row, record.issued_on)))
+        for (order, statement), record in zip(statements, records, strict=True):
             speaker = batch._speaker(record)
+            if speaker is not None:
+                batch._quoted[speaker].setdefault(order, statement)
             for quote in record.quotes:
                 start, end = quote.offsets
+                statement.wordings[quote.text] = None
                 batch._line_up(
                     _table(Quote),
                     {
-                        "statement_id": statement,
+                        "statement_id": statement.ref,
                         "paragraph_id": self._paragraphs[quote.paragraph],
                         "start_offset": start,
                         "end_offset": end,
@@ -990,39 +998,36 @@ class _DocumentRows:
                         **self._provenance,
                     },
                 )
-                if speaker is not None:
-                    batch._quoted[speaker].append(
-                        _Quoted(order, statement, issued_on, article.ref, quote.text)
-                    )
             for position in record.reported_in:
                 batch._line_up(
                     _table(StatementReport),
                     {
-                        "statement_id": statement,
+                        "statement_id": statement.ref,
                         "paragraph_id": self._paragraphs[position],
                         **self._provenance,
                     },
                 )
 
     def _quoted_elsewhere(
-        self, record: StatementRecord, article: _ArticleState
-    ) -> tuple[_Ref, date | None, tuple[int, int]] | None:
+        self, record: StatementRecord
+    ) -> tuple[tuple[int, int], _QuotedStatement] | None:
         """The statement of the same speaker that another article quotes in like words."""
         speaker = self._batch._speaker(record)
         if not record.quotes or speaker is None:
             return None
-        for quoted in sorted(self._batch._quoted.get(speaker, ()), key=lambda q: q.order):
-            if quoted.article == article.ref:
-                continue
+        statements = self._batch._quoted.get(speaker, {})
+        for order in sorted(statements):
+            statement = statements[order]
             # A statement of another day is another statement, however alike the words.
             if (
                 record.issued_on is not None
-                and quoted.issued_on is not None
-                and quoted.issued_on != record.issued_on
+                and statement.issued_on is not None
+                and statement.issued_on != record.issued_on
             ):
                 continue
-            if any(same_wording(quote.text, quoted.text) for quote in record.quotes):
-                return quoted.statement, quoted.issued_on, quoted.order
+            for text in statement.wordings:
+                if any(same_wording(quote.text, text) for quote in record.quotes):
+                    return order, statement
         return None
 
     def _line_up_votes(self) -> None:
