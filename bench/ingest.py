@@ -88,17 +88,18 @@ async def run(url: str, sources: list[str], batch_size: int) -> float:
     try:
         ingester = Ingester(session_factory(engine))
         published = datetime(2024, 1, 1, 9, tzinfo=UTC)
-        batch: list[SourceToIngest] = []
+        items = [
+            SourceToIngest(
+                source, "article.txt", IngestOptions(published_at=published + timedelta(hours=n))
+            )
+            for n, source in enumerate(sources)
+        ]
+        batches = [items[start : start + batch_size] for start in range(0, len(items), batch_size)]
         started = time.perf_counter()
-        for number, source in enumerate(sources):
-            options = IngestOptions(published_at=published + timedelta(hours=number))
-            batch.append(SourceToIngest(source, "article.txt", options))
-            if len(batch) == batch_size or number == len(sources) - 1:
-                outcomes = await ingester.ingest_batch(batch)
-                failed = [outcome for outcome in outcomes if isinstance(outcome, IngestFailure)]
-                if failed:
-                    raise RuntimeError(f"the corpus should all go in: {failed[0].message}")
-                batch = []
+        async for outcomes in ingester.ingest_batches(batches):
+            failed = [outcome for outcome in outcomes if isinstance(outcome, IngestFailure)]
+            if failed:
+                raise RuntimeError(f"the corpus should all go in: {failed[0].message}")
         return time.perf_counter() - started
     finally:
         await engine.dispose()

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from db.entities import KnownEntity
 from db.models import OrganizationKind
+from newsgraph.document import ArticleDocument
 from newsgraph.names import normalize_name
 
 _WORD = r"[A-Z][\w’'-]*"
@@ -193,8 +194,9 @@ class KnownNames:
 
     One index serves a whole ingestion run. `remember` adds an entity, or updates it, as an
     article that names it goes in; `undo` takes back everything remembered since a `mark`,
-    for articles that did not go in after all. Where two entities go by the same name, the
-    one remembered first has it.
+    for articles that did not go in after all, and `settle` gives up the means to (once
+    they are committed). Where two entities go by the same name, the one remembered first
+    has it. `version` changes with every change.
     """
 
     def __init__(self, entities: Iterable[KnownEntity] = ()) -> None:
@@ -203,9 +205,14 @@ class KnownNames:
         self._next_rank = 0
         self._slugs_by_name: dict[str, list[str]] = {}
         self._history: list[tuple[str, KnownEntity | None]] = []
+        self.version = 0
         for entity in entities:
             self.remember(entity)
-        self._history.clear()
+        self.settle()
+
+    def __getstate__(self) -> dict[str, object]:
+        # A copy sent to another process has nothing to undo.
+        return {**self.__dict__, "_history": []}
 
     def __contains__(self, slug: str) -> bool:
         return slug in self._by_slug
@@ -226,9 +233,28 @@ class KnownNames:
             self._history.append((entity.slug, previous))
             self._replace(entity.slug, previous, entity)
 
+    def remember_document(self, document: ArticleDocument) -> None:
+        """Remember the organizations and persons a saved document lists, as it lists them."""
+        for organization in document.organizations:
+            self.remember(
+                KnownEntity(
+                    organization.slug,
+                    organization.name,
+                    False,
+                    tuple(organization.aliases),
+                    organization.kind,
+                )
+            )
+        for person in document.persons:
+            self.remember(KnownEntity(person.slug, person.name, True, tuple(person.aliases)))
+
     def mark(self) -> int:
         """A point to `undo` back to."""
         return len(self._history)
+
+    def settle(self) -> None:
+        """Keep what is remembered for good: marks taken before now are no longer valid."""
+        self._history.clear()
 
     def undo(self, mark: int) -> None:
         """Forget what was remembered since `mark`, newest first."""
@@ -237,6 +263,7 @@ class KnownNames:
             self._replace(slug, self._by_slug.get(slug), previous)
 
     def _replace(self, slug: str, old: KnownEntity | None, new: KnownEntity | None) -> None:
+        self.version += 1
         if old is not None:
             for name in _normalized_names(old):
                 self._slugs_by_name[name].remove(slug)
