@@ -38,7 +38,12 @@ from db.models import (
     VotePosition,
     VoteReport,
 )
-from newsgraph.document import ArticleDocument, ArticleRecord, StatementRecord
+from newsgraph.document import (
+    ArticleDocument,
+    ArticleRecord,
+    StatementRecord,
+    content_hash_of,
+)
 from newsgraph.names import normalize_name
 from newsgraph.wording import same_wording
 
@@ -538,7 +543,9 @@ class DocumentBatch:
                 document = identified
                 await self._read_for([document])
         record = document.article
-        content_hash = document.content_hash()
+        # Dumped once: for the content hash and for the revision.
+        dumped = document.model_dump(mode="json")
+        content_hash = content_hash_of(dumped)
         existing = await self._article(record.slug)
         status = SaveStatus.CREATED
         if existing is not None:
@@ -571,7 +578,7 @@ class DocumentBatch:
                 "number": article.revisions,
                 "content_hash": content_hash,
                 "source_hash": source_hash,
-                "document": document.model_dump(mode="json"),
+                "document": dumped,
             },
         )
         article.revised_from = source_hash
