@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from db import migrate
 from db.engine import create_app_engine, session_factory, sync_url
 from ingest.pipeline import IngestOptions
-from ingest.service import Ingester
+from ingest.service import BATCH_SIZE, Ingester, IngestFailure, SourceToIngest
 from newsgraph.settings import Settings
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -80,7 +80,7 @@ def database(backend: str, postgres_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-async def run(url: str, sources: list[str]) -> float:
+async def run(url: str, sources: list[str], batch_size: int) -> float:
     """Seconds to ingest every source into the database at `url`, migrated first."""
     settings = Settings(database_url=url)
     migrate.upgrade(settings)
@@ -88,10 +88,18 @@ async def run(url: str, sources: list[str]) -> float:
     try:
         ingester = Ingester(session_factory(engine))
         published = datetime(2024, 1, 1, 9, tzinfo=UTC)
+        items = [
+            SourceToIngest(
+                source, "article.txt", IngestOptions(published_at=published + timedelta(hours=n))
+            )
+            for n, source in enumerate(sources)
+        ]
+        batches = [items[start : start + batch_size] for start in range(0, len(items), batch_size)]
         started = time.perf_counter()
-        for number, source in enumerate(sources):
-            options = IngestOptions(published_at=published + timedelta(hours=number))
-            await ingester.ingest(source, "article.txt", options)
+        async for outcomes in ingester.ingest_batches(batches):
+            failed = [outcome for outcome in outcomes if isinstance(outcome, IngestFailure)]
+            if failed:
+                raise RuntimeError(f"the corpus should all go in: {failed[0].message}")
         return time.perf_counter() - started
     finally:
         await engine.dispose()
@@ -102,12 +110,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=1000, help="articles in the corpus")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument(
+        "--batch-size", type=int, default=BATCH_SIZE, help="sources per transaction"
+    )
     args = parser.parse_args(argv)
     sources = corpus(args.size)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
         with database(backend, args.postgres_url) as url:
-            seconds = asyncio.run(run(url, sources))
+            seconds = asyncio.run(run(url, sources, args.batch_size))
         print(
             f"{backend:<9} {args.size} articles in {seconds:.1f} s: "
             f"{args.size / seconds:.0f} articles/s"

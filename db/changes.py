@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +13,7 @@ from db import models as m
 from db.base import utcnow
 from db.events import ARTICLES, announce
 from db.reads import Reader
-from db.webhooks import enqueue_change
+from db.webhooks import enqueue_change, enqueue_changes
 
 _BECOMES_VISIBLE = (m.ChangeKind.PUBLISHED, m.ChangeKind.CORRECTED)
 
@@ -41,28 +42,67 @@ async def record_change(
     if article is None:
         raise UnknownArticle(f"no article has id {article_id}")
     recorded_at = at or utcnow()
+    change = _change(
+        ChangedArticle(article_id, article.slug, article.status, article.embargoed_until, kind),
+        recorded_at,
+    )
+    session.add(change)
+    await session.flush()
+    await enqueue_change(session, change)
+    _announce(session, change)
+    return change
+
+
+@dataclass(frozen=True)
+class ChangedArticle:
+    """What the change log needs of an article, for callers that hold no ORM object of it."""
+
+    article_id: int
+    slug: str
+    status: m.PublicationStatus
+    embargoed_until: datetime | None
+    kind: m.ChangeKind
+
+
+async def record_changes(
+    session: AsyncSession, articles: Sequence[ChangedArticle], *, at: datetime | None = None
+) -> list[m.ArticleChange]:
+    """record_change for many articles at once (a batch of saved documents), in their order.
+
+    The entries are written in one statement, and their webhook deliveries in one more.
+    """
+    recorded_at = at or utcnow()
+    changes = [_change(article, recorded_at) for article in articles]
+    session.add_all(changes)
+    await session.flush()
+    await enqueue_changes(session, changes)
+    for change in changes:
+        _announce(session, change)
+    return changes
+
+
+def _change(article: ChangedArticle, recorded_at: datetime) -> m.ArticleChange:
     visible_from = recorded_at
     embargo = article.embargoed_until
     if (
-        kind in _BECOMES_VISIBLE
+        article.kind in _BECOMES_VISIBLE
         and article.status is m.PublicationStatus.EMBARGOED
         and embargo is not None
         and embargo > recorded_at
     ):
         visible_from = embargo
-    change = m.ArticleChange(
-        article_id=article_id,
+    return m.ArticleChange(
+        article_id=article.article_id,
         article_slug=article.slug,
-        kind=kind,
+        kind=article.kind,
         recorded_at=recorded_at,
         visible_from=visible_from,
     )
-    session.add(change)
-    await session.flush()
-    await enqueue_change(session, change)
-    if kind in _BECOMES_VISIBLE:
-        announce(session, ARTICLES, {"article_id": article_id, "kind": kind.value})
-    return change
+
+
+def _announce(session: AsyncSession, change: m.ArticleChange) -> None:
+    if change.kind in _BECOMES_VISIBLE:
+        announce(session, ARTICLES, {"article_id": change.article_id, "kind": change.kind.value})
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     event,
     exists,
     func,
+    inspect,
     literal,
     select,
     union,
@@ -217,6 +218,7 @@ _REFERENCES: dict[type[Any], tuple[tuple[str, str], ...]] = {
 
 
 _WATCHED = {*_REFERENCES, m.Article, m.Paragraph}
+_WATCHED_TABLES: dict[Any, Any] = {inspect(model).local_table: model for model in _WATCHED}
 
 
 def _mark(session: Session, marked: _Marked, obj: Any, deleted: bool) -> None:
@@ -388,6 +390,14 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     marked.new_objects.clear()
 
 
+def _target(state: ORMExecuteState) -> Any | None:
+    """The watched model a statement writes, whether it names the model or its table."""
+    if state.bind_mapper is not None:
+        model = state.bind_mapper.class_
+        return model if model in _WATCHED else None
+    return _WATCHED_TABLES.get(getattr(state.statement, "table", None))
+
+
 def _inserted_rows(state: ORMExecuteState) -> list[dict[str, Any]]:
     """The rows a Core INSERT writes: executemany parameters, or its VALUES clause."""
     parameters = state.parameters
@@ -409,9 +419,9 @@ def _core_write(state: ORMExecuteState) -> Result[Any] | None:
     """Statements run through a session bypass the flush. For UPDATE and DELETE, mark the
     rows they match before (old references, what cascades) and after (new references);
     for INSERT, what the new rows reference."""
-    if state.bind_mapper is None or state.bind_mapper.class_ not in _WATCHED:
+    model = _target(state)
+    if model is None:
         return None
-    model = state.bind_mapper.class_
     if state.is_insert:  # new rows move only what they reference
         references = _REFERENCES.get(model, ())
         marked = _marked(state.session)

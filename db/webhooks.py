@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,6 +77,31 @@ async def enqueue_change(session: AsyncSession, change: m.ArticleChange) -> None
     await session.execute(
         insert(m.WebhookDelivery).from_select([*columns, "next_attempt_at"], active)
     )
+
+
+async def enqueue_changes(session: AsyncSession, changes: Sequence[m.ArticleChange]) -> None:
+    """enqueue_change for many changes: active webhooks read once, all deliveries in one INSERT."""
+    if not changes:
+        return
+    active = list(await session.scalars(select(m.Webhook.id).where(m.Webhook.active.is_(True))))
+    if not active:
+        return
+    deliveries: list[dict[str, Any]] = []
+    for change in changes:
+        event, payload = change_payload(change)
+        deliveries.extend(
+            {
+                "webhook_id": webhook_id,
+                "change_id": change.id,
+                "event": event,
+                "payload": payload,
+                "status": m.DeliveryStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": change.visible_from,
+            }
+            for webhook_id in active
+        )
+    await session.execute(insert(m.WebhookDelivery), deliveries)
 
 
 async def due(session: AsyncSession, now: datetime, limit: int) -> Sequence[m.WebhookDelivery]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from db.entities import KnownEntity
 from db.models import OrganizationKind
+from newsgraph.document import ArticleDocument
 from newsgraph.names import normalize_name
 
 _WORD = r"[A-Z][\w’'-]*"
@@ -124,6 +126,25 @@ class Mention:
     entity: Entity
 
 
+_LEADING_THE = re.compile(r"^[Tt]he ")
+
+
+# Names recur across paragraphs and articles: more than the re module's own cache holds.
+@lru_cache(maxsize=16384)
+def _whole_words(surface: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])")
+
+
+@lru_cache(maxsize=16384)
+def _short_surface(name: str, is_person: bool) -> str | None:
+    """The one capitalized word a name goes by once introduced: a surname, or a head word."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    short = words[-1].removeprefix("al-") if is_person else _head_word(name)
+    return short if short and short[0].isupper() else None
+
+
 def slugify(text: str) -> str:
     """A slug from any words: folded like a name, hyphens between the words."""
     words = re.findall(r"[a-z0-9]+", normalize_name(text).replace("'", ""))
@@ -133,6 +154,7 @@ def slugify(text: str) -> str:
 _CONNECTORS = {"of", "for", "against", "on", "and", "de"}
 
 
+@lru_cache(maxsize=16384)
 def _head(name: str) -> str:
     """The noun a name is about: "Coalition" in "the US-led Coalition against the Islamic State"."""
     words = normalize_name(name).split()
@@ -143,6 +165,7 @@ def _head(name: str) -> str:
     return re.sub(r"'s$", "", words[-1]) if words else ""
 
 
+@lru_cache(maxsize=16384)
 def _head_word(name: str) -> str | None:
     """The head word as written: "Office" in "World Relief Office"."""
     head = _head(name)
@@ -166,6 +189,99 @@ def _short_names(entity: Entity) -> set[str]:
     return shorts
 
 
+class KnownNames:
+    """Stored persons and organizations by slug and by name: what new text is linked to.
+
+    One index serves a whole ingestion run. `remember` adds an entity, or updates it, as an
+    article that names it goes in; `undo` takes back everything remembered since a `mark`,
+    for articles that did not go in after all, and `settle` gives up the means to (once
+    they are committed). Where two entities go by the same name, the one remembered first
+    has it. `version` changes with every change.
+    """
+
+    def __init__(self, entities: Iterable[KnownEntity] = ()) -> None:
+        self._by_slug: dict[str, KnownEntity] = {}
+        self._rank: dict[str, int] = {}
+        self._next_rank = 0
+        self._slugs_by_name: dict[str, list[str]] = {}
+        self._history: list[tuple[str, KnownEntity | None]] = []
+        self.version = 0
+        for entity in entities:
+            self.remember(entity)
+        self.settle()
+
+    def __getstate__(self) -> dict[str, object]:
+        # A copy sent to another process has nothing to undo.
+        return {**self.__dict__, "_history": []}
+
+    def __contains__(self, slug: str) -> bool:
+        return slug in self._by_slug
+
+    def get(self, slug: str) -> KnownEntity | None:
+        return self._by_slug.get(slug)
+
+    def named(self, normalized_name: str) -> KnownEntity | None:
+        """The entity with this name or alias (already normalized), if any."""
+        slugs = self._slugs_by_name.get(normalized_name)
+        if not slugs:
+            return None
+        return self._by_slug[min(slugs, key=self._rank.__getitem__)]
+
+    def remember(self, entity: KnownEntity) -> None:
+        previous = self._by_slug.get(entity.slug)
+        if previous != entity:
+            self._history.append((entity.slug, previous))
+            self._replace(entity.slug, previous, entity)
+
+    def remember_document(self, document: ArticleDocument) -> None:
+        """Remember the organizations and persons a saved document lists, as it lists them."""
+        for organization in document.organizations:
+            self.remember(
+                KnownEntity(
+                    organization.slug,
+                    organization.name,
+                    False,
+                    tuple(organization.aliases),
+                    organization.kind,
+                )
+            )
+        for person in document.persons:
+            self.remember(KnownEntity(person.slug, person.name, True, tuple(person.aliases)))
+
+    def mark(self) -> int:
+        """A point to `undo` back to."""
+        return len(self._history)
+
+    def settle(self) -> None:
+        """Keep what is remembered for good: marks taken before now are no longer valid."""
+        self._history.clear()
+
+    def undo(self, mark: int) -> None:
+        """Forget what was remembered since `mark`, newest first."""
+        while len(self._history) > mark:
+            slug, previous = self._history.pop()
+            self._replace(slug, self._by_slug.get(slug), previous)
+
+    def _replace(self, slug: str, old: KnownEntity | None, new: KnownEntity | None) -> None:
+        self.version += 1
+        if old is not None:
+            for name in _normalized_names(old):
+                self._slugs_by_name[name].remove(slug)
+        if new is None:
+            del self._by_slug[slug], self._rank[slug]
+            return
+        if slug not in self._rank:
+            self._rank[slug] = self._next_rank
+            self._next_rank += 1
+        self._by_slug[slug] = new
+        for name in _normalized_names(new):
+            self._slugs_by_name.setdefault(name, []).append(slug)
+
+
+def _normalized_names(entity: KnownEntity) -> set[str]:
+    return {normalize_name(name) for name in (entity.name, *entity.aliases)}
+
+
 class EntityIndex:
     """The entities of one article, learnt paragraph by paragraph and linked to known ones.
 
@@ -174,14 +290,8 @@ class EntityIndex:
     entity introduced earlier whose name ends with the same head word.
     """
 
-    def __init__(self, known: Iterable[KnownEntity] = ()) -> None:
-        self._known: dict[str, KnownEntity] = {}
-        known = list(known)
-        # A new entity never takes a stored record's slug: that would silently merge them.
-        self._known_slugs = {entity.slug for entity in known}
-        for entity in known:
-            for name in (entity.name, *entity.aliases):
-                self._known.setdefault(normalize_name(name), entity)
+    def __init__(self, known: KnownNames | Iterable[KnownEntity] = ()) -> None:
+        self._known = known if isinstance(known, KnownNames) else KnownNames(known)
         self.entities: list[Entity] = []
         self._by_name: dict[str, Entity] = {}
 
@@ -201,7 +311,7 @@ class EntityIndex:
             for entity in reversed(self.entities):
                 if words[0] in _short_names(entity):
                     return entity
-        known = self._known.get(normalized)
+        known = self._known.named(normalized)
         if known is not None:
             return self._adopt(known, name)
         return None
@@ -227,7 +337,8 @@ class EntityIndex:
 
     def _free_key(self, name: str) -> str:
         key, number = slugify(name), 2
-        while any(entity.key == key for entity in self.entities) or key in self._known_slugs:
+        # A new entity never takes a stored record's slug: that would silently merge them.
+        while any(entity.key == key for entity in self.entities) or key in self._known:
             key, number = f"{slugify(name)}-{number}", number + 1
         return key
 
@@ -325,22 +436,18 @@ class EntityIndex:
         surfaces: dict[str, Entity] = {}
         for entity in self.entities:
             for name in entity.names():
-                surface = re.sub(r"^[Tt]he ", "", name)
-                surfaces.setdefault(surface, entity)
+                surfaces.setdefault(_LEADING_THE.sub("", name), entity)
         # Once introduced, a person goes by a surname and a body by its head word, capitalized.
         for entity in self.entities:
             for name in entity.names():
-                words = name.split()
-                if len(words) < 2:
-                    continue
-                short = words[-1].removeprefix("al-") if entity.is_person else _head_word(name)
-                if short and short[0].isupper():
+                short = _short_surface(name, entity.is_person)
+                if short:
                     surfaces.setdefault(short, entity)
         found: list[Mention] = []
         taken = [False] * len(text)
-        for surface in sorted(surfaces, key=len, reverse=True):
-            pattern = re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])")
-            for match in pattern.finditer(text):
+        present = [surface for surface in surfaces if surface in text]
+        for surface in sorted(present, key=len, reverse=True):
+            for match in _whole_words(surface).finditer(text):
                 if any(taken[match.start() : match.end()]):
                     continue
                 taken[match.start() : match.end()] = [True] * (match.end() - match.start())

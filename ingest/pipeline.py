@@ -11,7 +11,7 @@ from typing import Any
 from db.entities import KnownEntity
 from db.models import CreditRole, OrganizationKind, ParagraphKind
 from ingest.attribution import attribute, group_statements
-from ingest.entities import Entity, EntityIndex, slugify
+from ingest.entities import Entity, EntityIndex, KnownNames, slugify
 from ingest.formats import RawArticle
 from ingest.structure import recognize_structure
 from ingest.votes import find_votes
@@ -36,10 +36,10 @@ class IngestOptions:
 def extract_document(
     raw: RawArticle,
     options: IngestOptions = IngestOptions(),
-    known: Iterable[KnownEntity] = (),
+    known: KnownNames | Iterable[KnownEntity] = (),
 ) -> ArticleDocument:
     """Every record the text supports, linked to `known` entities where names match."""
-    known = list(known)
+    known = known if isinstance(known, KnownNames) else KnownNames(known)
     structure = recognize_structure(raw)
     index = EntityIndex(known)
     published_at = options.published_at or raw.published_at
@@ -154,15 +154,15 @@ def extract_document(
 
 def _publisher(
     index: EntityIndex,
-    known: list[KnownEntity],
+    known: KnownNames,
     slug: str | None,
     outlet: str | None,
     raw: RawArticle,
 ) -> Entity | None:
     if slug is not None:
-        for record in known:
-            if record.slug == slug and not record.is_person:
-                return index.find(record.name)
+        record = known.get(slug)
+        if record is not None and not record.is_person:
+            return index.find(record.name)
     name = outlet or raw.publisher_name
     if name is None and slug is None:
         return None

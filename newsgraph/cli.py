@@ -146,6 +146,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--url", help="the article's URL; only with a single source")
     ingest.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="sources saved per transaction (default 100)",
+    )
+    ingest.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -446,6 +453,12 @@ def _aware_datetime(value: str) -> datetime:
     return parsed
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return int(value)
+
+
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.sources import collect_sources
 
@@ -470,23 +483,44 @@ async def _run_ingest(
 ) -> IngestSummary:
     from db.engine import create_app_engine, session_factory
     from ingest.pipeline import IngestOptions
-    from ingest.service import Ingester, IngestFailure
+    from ingest.service import BATCH_SIZE, Ingester, IngestFailure, SourceToIngest
+
+    size = args.batch_size or BATCH_SIZE
 
     options = IngestOptions(publisher=args.publisher, published_at=args.published_at, url=args.url)
     summary = IngestSummary()
     engine = create_app_engine(settings)
     try:
         ingester = Ingester(session_factory(engine))
-        for done, source in enumerate(sources, start=1):
-            try:
-                text = source.read()
-                result = await ingester.ingest(text, source.name, options)
-            except IngestFailure as error:
-                summary.failed.append((source.label, f"{error.code.value}: {error.message}"))
-            except (OSError, UnicodeDecodeError) as error:
-                summary.failed.append((source.label, f"unreadable: {error}"))
-            else:
-                summary.count(result.status.value, source.label)
+        # Sources are read a batch at a time; those that cannot be read wait in `unreadable`.
+        batches = [sources[start : start + size] for start in range(0, len(sources), size)]
+        unreadable: dict[Source, str] = {}
+
+        def readable(batch: list[Source]) -> list[SourceToIngest]:
+            texts = []
+            for source in batch:
+                try:
+                    texts.append(SourceToIngest(source.read(), source.name, options))
+                except (OSError, UnicodeDecodeError) as error:
+                    unreadable[source] = f"unreadable: {error}"
+            return texts
+
+        done = 0
+        outcomes = ingester.ingest_batches(readable(batch) for batch in batches)
+        for batch in batches:
+            results = iter(await anext(outcomes))
+            for source in batch:
+                if source in unreadable:
+                    summary.failed.append((source.label, unreadable.pop(source)))
+                    continue
+                outcome = next(results)
+                if isinstance(outcome, IngestFailure):
+                    summary.failed.append(
+                        (source.label, f"{outcome.code.value}: {outcome.message}")
+                    )
+                else:
+                    summary.count(outcome.status.value, source.label)
+            done += len(batch)
             if progress:
                 _draw_progress(done, len(sources))
     finally:

@@ -272,10 +272,13 @@ class ArticleDocument(_Record):
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON of the validated document: equal content, equal hash."""
-        canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return content_hash_of(self.model_dump(mode="json"))
+
+
+def content_hash_of(dumped: dict[str, Any]) -> str:
+    """ArticleDocument.content_hash, from the document's `model_dump(mode="json")`."""
+    canonical = json.dumps(dumped, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class DocumentProblems(ValueError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from newsgraph.names import normalize_name
 
@@ -14,8 +15,15 @@ SAME_WORDING = 0.85
 _NOT_WORDS = re.compile(r"[^\w ]+")
 
 
-def _words(text: str) -> list[str]:
-    return _NOT_WORDS.sub(" ", normalize_name(text)).split()
+# Ingestion compares each new quote with many stored ones: each text is split once.
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_NOT_WORDS.sub(" ", normalize_name(text)).split())
+
+
+@lru_cache(maxsize=65536)
+def _joined(text: str) -> str:
+    return " ".join(_words(text))
 
 
 def similarity(first: str, second: str) -> float:
@@ -28,13 +36,25 @@ def similarity(first: str, second: str) -> float:
         return 0.0
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks())
-    return matched / min(len(a), len(b)) if _contained(a, b) else matcher.ratio()
+    return matched / min(len(a), len(b)) if _contained(first, second) else matcher.ratio()
 
 
-def _contained(a: list[str], b: list[str]) -> bool:
-    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-    return " ".join(shorter) in " ".join(longer)
+def _contained(first: str, second: str) -> bool:
+    """Whether the quote of fewer words is a stretch of the other's words."""
+    if len(_words(first)) <= len(_words(second)):
+        return _joined(first) in _joined(second)
+    return _joined(second) in _joined(first)
 
 
 def same_wording(first: str, second: str) -> bool:
+    """similarity(first, second) >= SAME_WORDING, with the cheap refusals first."""
+    a, b = _words(first), _words(second)
+    if min(len(a), len(b)) < MIN_WORDS:
+        return False
+    if not _contained(first, second):
+        # Then similarity is SequenceMatcher.ratio(), which never exceeds these bounds.
+        if 2 * min(len(a), len(b)) / (len(a) + len(b)) < SAME_WORDING:
+            return False
+        if SequenceMatcher(None, a, b, autojunk=False).quick_ratio() < SAME_WORDING:
+            return False
     return similarity(first, second) >= SAME_WORDING

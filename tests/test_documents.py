@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import migrate
 from db.documents import (
+    DocumentBatch,
     DocumentConflict,
     SaveStatus,
-    _DocumentWriter,
     save_article_document,
 )
 from db.engine import create_app_engine, session_factory, unit_of_work
-from db.models import Article, Base, DataVersion, Mention, Paragraph, Quote
+from db.models import Article, Base, DataVersion, Mention, Organization, Paragraph, Quote
 from db.seed import SEED_ARTICLE_SLUG, load_seed, seed_document
 from newsgraph.document import ArticleDocument, DocumentError, load_document
 from newsgraph.settings import Settings
@@ -249,10 +249,15 @@ async def test_every_stored_span_is_a_slice_of_its_paragraph(
 async def test_a_failed_save_leaves_no_rows(
     document_sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def fail_after_the_statements(writer: _DocumentWriter) -> None:
-        raise RuntimeError("simulated failure mid-write")
+    insert = DocumentBatch._insert
 
-    monkeypatch.setattr(_DocumentWriter, "_save_votes", fail_after_the_statements)
+    # Articles, paragraphs, statements and quotes are written by the time the votes fail.
+    async def fail_at_the_votes(batch: DocumentBatch, table: Table, *rest: Any) -> None:
+        if table.name == "votes":
+            raise RuntimeError("simulated failure mid-write")
+        await insert(batch, table, *rest)
+
+    monkeypatch.setattr(DocumentBatch, "_insert", fail_at_the_votes)
 
     with pytest.raises(RuntimeError, match="mid-write"):
         await load_seed(document_sessions)
@@ -299,3 +304,64 @@ async def test_an_article_saved_with_other_content_is_a_conflict(
     with pytest.raises(DocumentConflict, match=SEED_ARTICLE_SLUG):
         async with unit_of_work(document_sessions) as session:
             await save_article_document(session, changed)
+
+
+# Batches
+
+
+def _article_document(slug: str, url: str, organization: str) -> ArticleDocument:
+    return ArticleDocument.model_validate(
+        {
+            "article": {
+                "slug": slug,
+                "headline": slug.replace("-", " ").capitalize(),
+                "url": url,
+                "publisher": organization,
+                "paragraphs": [{"position": 1, "kind": "body", "text": f"{slug} happened."}],
+            },
+            "organizations": [
+                {"slug": organization, "name": organization.title(), "kind": "news_outlet"}
+            ],
+        }
+    )
+
+
+@pytest.fixture
+async def any_engine_sessions(
+    empty_database_url: str,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    settings = Settings(database_url=empty_database_url)
+    migrate.upgrade(settings)
+    engine = create_app_engine(settings)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+async def test_a_conflict_mid_batch_leaves_nothing_of_its_document_and_the_others_go_in(
+    any_engine_sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with unit_of_work(any_engine_sessions) as session:
+        await save_article_document(
+            session, _article_document("ferry-news", "https://example.test/taken", "harbour-times")
+        )
+    conflicting = _article_document("ferry-fares", "https://example.test/taken", "ferry-union")
+
+    async with unit_of_work(any_engine_sessions) as session:
+        batch = DocumentBatch(session)
+        first = await batch.save(
+            _article_document("harbour-opens", "https://example.test/1", "harbour-times")
+        )
+        with pytest.raises(DocumentConflict, match="ferry-news"):
+            await batch.save(conflicting)
+        # The same new organization, which the conflicting document listed first.
+        third = await batch.save(
+            _article_document("union-meets", "https://example.test/3", "ferry-union")
+        )
+        await batch.flush()
+
+    async with any_engine_sessions() as session:
+        articles = set(await session.scalars(select(Article.slug)))
+        organizations = set(await session.scalars(select(Organization.slug)))
+    assert [first.outcome().status, third.outcome().status] == [SaveStatus.CREATED] * 2
+    assert articles == {"ferry-news", "harbour-opens", "union-meets"}
+    assert organizations == {"harbour-times", "ferry-union"}

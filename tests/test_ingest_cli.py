@@ -6,10 +6,10 @@ import subprocess
 from importlib.resources import files
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
-from db.engine import session_factory
-from db.models import Article, ArticleRevision
+from db.engine import session_factory, sync_url
+from db.models import Article, ArticleRevision, Organization, Person
 from tests.support import graphql, serving
 from tests.test_cli import NEWSGRAPH, environment
 
@@ -150,3 +150,151 @@ def test_a_published_at_without_timezone_is_refused_before_anything_runs(tmp_pat
     assert completed.returncode == 2
     assert "has no timezone" in completed.stderr
     assert not (tmp_path / "never.db").exists()
+
+
+# -- batches -----------------------------------------------------------------------------
+# `newsgraph ingest` saves up to --batch-size sources per transaction. What goes in must be
+# what saving them one transaction each would give.
+
+REFUSED_MARK = "refused by the database"
+# A rule the database enforces and ingestion knows nothing of: it stands for any refusal
+# (a NUL byte on PostgreSQL, a clash with another writer) that no check can foresee.
+REFUSALS = {
+    "sqlite": [
+        f"CREATE TRIGGER refuse_marked BEFORE INSERT ON paragraphs"
+        f" WHEN NEW.text LIKE '%{REFUSED_MARK}%' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_marked() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+        f"CREATE TRIGGER refuse_marked BEFORE INSERT ON paragraphs FOR EACH ROW"
+        f" WHEN (NEW.text LIKE '%{REFUSED_MARK}%') EXECUTE FUNCTION refuse_marked()",
+    ],
+}
+REFUSED_ARTICLE = (
+    "Ferry fares frozen in Portvale\n\n"
+    f"PORTVALE (Harbour Times) – Fares were frozen on Monday, {REFUSED_MARK}.\n\n"
+    "“We listened,” said Walter Brennan, head of the Portvale Harbour Authority.\n"
+)
+NAMES_THE_REFUSED_SPEAKER = (
+    "Brennan praises ferry crews\n\n"
+    "PORTVALE (Harbour Times) – Walter Brennan thanked the crews on Monday.\n\n"
+    "“They kept the boats running,” Brennan said.\n"
+)
+ARTICLE_SPEAKERS = """query Speakers($slug: String!) { article(slug: $slug) {
+  quotes { text statement { speaker { ... on Person { slug name } } } }
+} }"""
+
+
+def refusing(url: str) -> str:
+    """Install the database rule REFUSALS describes in the migrated database at `url`."""
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.begin() as connection:
+            for statement in REFUSALS[engine.dialect.name]:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+    return url
+
+
+async def stored(url: str, model: type[Article] | type[Organization] | type[Person]) -> set[str]:
+    async with serving(url) as (app, _), session_factory(app.state.engine)() as session:
+        return set(await session.scalars(select(model.slug)))
+
+
+async def test_a_source_the_database_refuses_mid_batch_leaves_nothing_and_the_others_go_in(
+    empty_database_url, tmp_path
+):
+    url = refusing(migrated(empty_database_url))
+    folder = tmp_path / "inbox"
+    write(folder, "a-good.txt", GOOD_ARTICLE)
+    refused = write(folder, "b-refused.txt", REFUSED_ARTICLE)
+    write(folder, "c-names-the-same-speaker.txt", NAMES_THE_REFUSED_SPEAKER)
+
+    completed = ingest(str(folder), database_url=url)
+
+    lines = completed.stdout.strip().splitlines()
+    assert lines[0] == "new 2, updated 0, unchanged 0, failed 1", completed.stderr
+    assert lines[1].startswith(f"failed: {refused}: conflict: ")
+    assert await stored(url, Article) == {
+        "dam-talks-resume-in-riverton",
+        "brennan-praises-ferry-crews",
+    }
+    # Only the refused article named the authority; the speaker is the third article's own.
+    assert "portvale-harbour-authority" not in await stored(url, Organization)
+    async with serving(url) as (_, client):
+        article = await graphql(client, ARTICLE_SPEAKERS, {"slug": "brennan-praises-ferry-crews"})
+    assert {q["statement"]["speaker"]["name"] for q in article["article"]["quotes"]} == {
+        "Walter Brennan"
+    }
+
+
+async def test_sources_of_one_batch_see_each_other_as_if_ingested_one_by_one(
+    empty_database_url, tmp_path
+):
+    url = migrated(empty_database_url)
+    ingest(str(write(tmp_path, "first.txt", GOOD_ARTICLE)), database_url=url)
+    folder = tmp_path / "inbox"
+    write(folder, "a-changed.txt", GOOD_ARTICLE.replace("We are hopeful", "We are very hopeful"))
+    write(folder, "b-first-again.txt", GOOD_ARTICLE)  # stored, but no longer the latest version
+    write(folder, "c-first-once-more.txt", GOOD_ARTICLE)  # the latest version again by now
+
+    completed = ingest(str(folder), database_url=url)
+
+    assert completed.stdout.strip() == "new 0, updated 2, unchanged 1, failed 0"
+    assert await revisions_and_articles(url) == (3, 1)
+    async with serving(url) as (_, client):
+        article = (
+            await graphql(client, INGESTED_ARTICLE, {"slug": "dam-talks-resume-in-riverton"})
+        )["article"]
+    assert article["quotes"][0]["text"] == "We are hopeful,"
+
+
+MIXED_INBOX = {
+    "01-dam.txt": GOOD_ARTICLE,
+    "02-first-outlet.txt": (
+        "Port closes to cargo after storm damage\n\n"
+        "PORTVALE (Valley Ledger) – The port stopped taking cargo ships on Tuesday.\n\n"
+        "“All cargo operations are currently suspended while engineers inspect the damaged"
+        " quay walls,” the Portvale Harbour Authority said on Tuesday.\n"
+    ),
+    "03-task-force.txt": (
+        "Flood task force formed\n\n"
+        "RIVERTON (Valley Ledger) – The Riverton Flood Response Task Force (RFRTF) met on"
+        " Monday.\n\n“We start with the levees,” the RFRTF said.\n"
+    ),
+    "04-broken.json": '{"headline": "No body here"',
+    "05-second-outlet.txt": (
+        "Storm shuts Portvale port to cargo\n\n"
+        "PORTVALE (Coastline Courier) – Cargo ships were turned away from Portvale on"
+        " Tuesday.\n\n“All cargo operations are temporarily suspended while engineers inspect"
+        " the damaged quay walls,” the Portvale Harbour Authority said.\n"
+    ),
+    "06-dam-changed.txt": GOOD_ARTICLE.replace("resumed", "restarted"),
+    "07-acronym-only.txt": (
+        "Levee work begins\n\nRIVERTON (Coastline Courier) – Work began on Wednesday.\n\n"
+        "“The first levee is done,” the RFRTF said, and Lena Ortiz agreed.\n"
+    ),
+    "08-dam-again.txt": GOOD_ARTICLE,
+}
+EVERYTHING = """query Everything { articles(first: 50) { edges { node {
+  slug headline paragraphs { position text }
+  quotes { text statement { id speaker { ... on Person { slug } ... on Organization { slug } }
+    quotes { text } } }
+} } } }"""
+
+
+async def test_the_batch_size_changes_nothing_that_goes_in(databases, tmp_path):
+    folder = tmp_path / "inbox"
+    for name, text_ in MIXED_INBOX.items():
+        write(folder, name, text_)
+    answers = []
+    for size in ("1", "3"):  # with 3, a worker extracts each batch while the one before is written
+        url = migrated(databases.create(f"batch_{size}"))
+        completed = ingest(str(folder), "--batch-size", size, database_url=url)
+        async with serving(url) as (_, client):
+            answers.append((completed.stdout, await graphql(client, EVERYTHING)))
+
+    assert answers[0] == answers[1]
+    assert answers[0][0].startswith("new 5, updated 2, unchanged 0, failed 1")
