@@ -83,34 +83,44 @@ def _percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run_floor(database_url: str, name: str, *, duration: int, connections: int) -> Result:
-    """The floor statement, run back to back on `connections` connections for `duration` s."""
+def run_floor(
+    database_url: str, name: str, *, duration: int, connections: int, meter: CpuMeter
+) -> Result:
+    """The floor statement, run back to back on `connections` connections for `duration` s.
+
+    The connections open before `meter` starts, so it sees their backends' whole run.
+    """
     latencies: list[float] = []
     sizes: list[int] = []
     lock = threading.Lock()
-    deadline = time.monotonic() + duration
     parameters = {"name": normalize_name(name)}
+    opened = [psycopg.connect(_conninfo(database_url)) for _ in range(connections)]
 
-    def client() -> None:
+    def client(connection: psycopg.Connection[Any], deadline: float) -> None:
         mine: list[float] = []
         size = 0
-        with psycopg.connect(_conninfo(database_url)) as connection:
-            while time.monotonic() < deadline:
-                started = time.perf_counter()
-                row = connection.execute(FLOOR_SQL, parameters, prepare=True).fetchone()
-                mine.append(time.perf_counter() - started)
-                size = len(row[0]) if row else 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            row = connection.execute(FLOOR_SQL, parameters, prepare=True).fetchone()
+            mine.append(time.perf_counter() - started)
+            size = len(row[0]) if row else 0
         with lock:
             latencies.extend(mine)
             sizes.append(size)
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
+    try:
+        with meter:
+            started = time.monotonic()
+            deadline = started + duration
+            threads = [threading.Thread(target=client, args=(c, deadline)) for c in opened]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.monotonic() - started
+    finally:
+        for connection in opened:
+            connection.close()
     ordered = sorted(latencies)
     return Result(
         name="SQL floor",
@@ -191,8 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(postgraphile.line(), flush=True)
         costs.append(f"PostGraphile  {meter.per_request(_requests(postgraphile, args.duration))}")
         # The floor's client is this process: its psycopg threads count as the server.
-        with CpuMeter({os.getpid()}, database) as meter:
-            floor_result = run_floor(args.database_url, ORGANIZATION_NAME, **load)
+        meter = CpuMeter({os.getpid()}, database)
+        floor_result = run_floor(args.database_url, ORGANIZATION_NAME, meter=meter, **load)
         print(floor_result.line(), flush=True)
         costs.append(f"SQL floor     {meter.per_request(_requests(floor_result, args.duration))}")
         if args.newsgraph_pid or args.postgraphile_pid:
