@@ -376,10 +376,17 @@ class GraphQLView(GraphQL[RequestContext, None]):
         except ClientDisconnected:
             logger.info("client disconnected; its request was cancelled")
             return  # nobody to answer
-        except Exception:
-            # Whatever went wrong, the client gets a GraphQL body and never a traceback.
-            logger.exception("unhandled error serving %s %s", request.method, request.url.path)
-            response = self._error_response(500, MASKED_MESSAGE, JSON)
+        except Exception as error:
+            # A connection found dead (or a pool that stays exhausted) outside the execution
+            # itself, such as by the key lookup: the client should retry, not give up.
+            fault = self._database_fault_response(error, JSON)
+            if fault is None:
+                # Whatever went wrong, the client gets a GraphQL body and never a traceback.
+                logger.exception("unhandled error serving %s %s", request.method, request.url.path)
+                fault = self._error_response(500, MASKED_MESSAGE, JSON)
+            else:
+                logger.warning("database fault serving %s: %s", request.url.path, error)
+            response = fault
         await response(scope, receive, send)
 
     async def _handle(self, request: Request) -> Response:
@@ -639,15 +646,24 @@ class GraphQLView(GraphQL[RequestContext, None]):
         originals = [error.original_error for error in result.errors or ()]
         if any(faults.is_timeout(original) for original in originals):
             return self._timeout_response(media_type)
-        if any(faults.is_unavailable(original) for original in originals):
-            return self._error_response(
-                503,
-                "The database is unavailable; retry shortly.",
-                media_type,
-                {"Retry-After": "1"},
-                {"code": SERVICE_UNAVAILABLE},
-            )
+        for original in originals:
+            if original is not None and faults.is_unavailable(original):
+                return self._database_fault_response(original, media_type)
         return None
+
+    def _database_fault_response(self, error: BaseException, media_type: str) -> Response | None:
+        """503 or 504 for an error the database caused; None for any other error."""
+        if faults.is_timeout(error):
+            return self._timeout_response(media_type)
+        if not faults.is_unavailable(error):
+            return None
+        return self._error_response(
+            503,
+            "The database is unavailable; retry shortly.",
+            media_type,
+            {"Retry-After": "1"},
+            {"code": SERVICE_UNAVAILABLE},
+        )
 
     async def _compiled_data(
         self, request: Request, graphql_request: _GraphQLRequest, context: RequestContext

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         description="After a request writes, its client reads from the primary this long.",
     )
     database_echo: bool = Field(default=False, description="Log every SQL statement.")
+    database_pool_pre_ping: bool = Field(
+        default=False,
+        description=(
+            "Check each PostgreSQL connection with a round trip before lending it. Off: a "
+            "dead connection is found by the statement that fails on it, and the pool then "
+            "replaces every connection it holds."
+        ),
+    )
     database_pool_size: int = Field(
         default=20,
         ge=1,

@@ -12,12 +12,15 @@ from sqlalchemy.engine import make_url
 
 from db.engine import sync_url
 from db.reads import Reader
-from tests.support import graphql, graphql_response, serving
+from tests.support import bearer, graphql, graphql_response, issue_key, serving
 
 ORGANIZATION_NAMES = "{ organizations(first: 2) { edges { node { name } } } }"
 # Nothing listens on port 1: connecting fails at once, as when the server is down.
 UNREACHABLE_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/test"
 APPLICATION_NAME = "newsgraph-fault-test"
+CREATE_PERSON = """
+mutation { personCreate(input: {slug: "fault-person", name: "Fault Person"}) { errors { code } } }
+"""
 ARTICLE_WITH_PUBLISHER = """
 query { article(slug: "us-led-coalition-suspends-anti-isis-operations") { headline publisher { name } } }
 """
@@ -68,6 +71,31 @@ async def test_the_app_recovers_when_its_connections_are_killed(backend, databas
 
     assert killed >= 1
     assert after == before
+
+
+async def test_a_write_that_meets_a_killed_connection_answers_503_and_its_retry_succeeds(
+    backend, database_url
+):
+    """Without a ping before each checkout, the statement that finds a connection dead fails:
+    the caller is told to retry, and the retry runs on a fresh connection."""
+    if backend != "postgres":
+        pytest.skip("connections to kill are PostgreSQL's")
+    url = (
+        make_url(database_url)
+        .update_query_dict({"application_name": APPLICATION_NAME})
+        .render_as_string(hide_password=False)
+    )
+    async with serving(url) as (app, client):
+        editor = bearer((await issue_key(app, "editor", "Fault desk")).secret)
+        await graphql(client, ORGANIZATION_NAMES, headers=editor)  # a pooled connection
+        assert terminate_backends(database_url, APPLICATION_NAME) >= 1
+        first = await graphql_response(client, CREATE_PERSON, headers=editor)
+        retry = await graphql_response(client, CREATE_PERSON, headers=editor)
+
+    assert first.status_code == 503
+    assert first.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert retry.status_code == 200
+    assert retry.json()["data"]["personCreate"]["errors"] == []
 
 
 @pytest.fixture
