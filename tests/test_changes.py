@@ -12,9 +12,9 @@ from sqlalchemy import delete, select
 
 from db import models as m
 from db.changes import UnknownArticle, record_change
-from db.keys import revoke_key
 from db.documents import save_article_document
 from db.engine import session_factory, unit_of_work
+from db.keys import revoke_key
 from db.seed import SEED_ARTICLE_SLUG, seed_document
 from tests.support import bearer, count_sql, issue_key
 from tests.syndication_support import extra_article, feeds_app, set_article
@@ -220,9 +220,7 @@ async def test_replaying_the_feed_mirrors_exactly_the_published_articles(fresh_d
 async def test_bad_parameters_get_a_problem_document(fresh_database, query, code):
     partner = await issue_key(fresh_database.app, "partner")
 
-    response = await fresh_database.client.get(
-        f"{CHANGES}?{query}", headers=bearer(partner.secret)
-    )
+    response = await fresh_database.client.get(f"{CHANGES}?{query}", headers=bearer(partner.secret))
 
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"

@@ -107,10 +107,12 @@ async def live_app(
 
 @asynccontextmanager
 async def connection(
-    client: httpx.AsyncClient, *, init: bool = True
+    client: httpx.AsyncClient, *, init: bool = True, headers: dict[str, str] | None = None
 ) -> AsyncIterator[AsyncWebSocketSession]:
     ws: AsyncWebSocketSession
-    async with aconnect_ws("/graphql", client, subprotocols=[PROTOCOL]) as ws:
+    async with aconnect_ws(
+        "/graphql", client, subprotocols=[PROTOCOL], headers=dict(headers or {})
+    ) as ws:
         if init:
             await ws.send_json({"type": "connection_init"})
             assert (await ws.receive_json(timeout=PATIENCE)) == {"type": "connection_ack"}

@@ -80,9 +80,7 @@ async def harness(url: str, **settings: Any) -> AsyncIterator[Harness]:
     from db.engine import create_app_engine
 
     # The partner's server listens on loopback, which webhooks may reach only when allowed.
-    configured = Settings(
-        **{"database_url": url, "webhook_allowed_networks": LOOPBACK, **settings}
-    )
+    configured = Settings(**{"database_url": url, "webhook_allowed_networks": LOOPBACK, **settings})
     engine = create_app_engine(configured)
     clock = FixedClock(START)
     try:
@@ -301,3 +299,12 @@ def test_the_command_line_refuses_a_url_that_is_not_http(tmp_path):
 
     assert completed.returncode == 1
     assert "cannot be a webhook: Give an http:// or https:// URL" in completed.stderr
+
+
+def test_the_command_line_refuses_a_private_address(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    completed = newsgraph("webhooks", "add", "http://10.0.0.7/hooks", database_url=url)
+
+    assert completed.returncode == 1
+    assert "10.0.0.7 is a loopback, private, link-local or reserved address" in completed.stderr
