@@ -77,7 +77,7 @@ def url_problem(url: str, allowed: Sequence[Network]) -> str | None:
     return None if address is None else address_problem(address, allowed)
 
 
-async def target_problem(url: str, allowed: Sequence[Network]) -> str | None:
+async def target_problem(url: str, allowed: Sequence[Network], timeout: float) -> str | None:
     """Why a delivery to `url` must not be attempted now, or None: every address the host
     resolves to must be allowed.
 
@@ -94,7 +94,13 @@ async def target_problem(url: str, allowed: Sequence[Network]) -> str | None:
         return None
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # Bounded: a worker's claim on the delivery runs out, and a hung lookup would outlast it.
+        async with asyncio.timeout(timeout):
+            found = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+    except TimeoutError:
+        return f"could not resolve {host} within {timeout:g} s"
     except OSError as error:
         return f"could not resolve {host}: {error}"
     for *_, sockaddr in found:

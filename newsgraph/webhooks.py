@@ -78,14 +78,13 @@ class WebhookDeliverer:
         Each delivery is claimed before it is sent, so workers running side by side (several
         `newsgraph webhooks run`) never send the same attempt twice.
         """
-        now = self._clock.now()
         # Long enough for a partner's server to answer, short enough to retry soon after a crash.
-        lease = self._settings.webhook_timeout_seconds + _LEASE_MARGIN
-        lease_until = now + timedelta(seconds=lease)
+        lease = timedelta(seconds=2 * self._settings.webhook_timeout_seconds + _LEASE_MARGIN)
         attempted = 0
         while attempted < _BATCH:
+            now = self._clock.now()  # each claim's lease starts when it is taken
             async with unit_of_work(self._sessions) as session:
-                claimed = await webhooks.claim_next(session, now, lease_until)
+                claimed = await webhooks.claim_next(session, now, now + lease)
             if claimed is None:
                 break
             # No transaction stays open while partners' servers answer.
@@ -114,7 +113,7 @@ class WebhookDeliverer:
                 await self._sleeper(self._settings.webhook_poll_seconds)
 
     async def _send(self, delivery: Any, url: str, secret: str) -> _Outcome:
-        refused = await target_problem(url, self._allowed)
+        refused = await target_problem(url, self._allowed, self._settings.webhook_timeout_seconds)
         if refused is not None:
             logger.warning("webhook delivery %d to %s refused: %s", delivery.id, url, refused)
             return _Outcome(None, f"refused: {refused}"[:500])
