@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from api.response_cache import CACHE_HEADER
 from db.engine import session_factory
 from db.events import ARTICLES
 from newsgraph.clock import FixedClock
@@ -20,7 +21,7 @@ from tests.live_changes_support import (
     Editor,
     SteppedSleeper,
 )
-from tests.support import bearer, graphql, issue_key
+from tests.support import bearer, graphql, graphql_response, issue_key
 from tests.test_subscriptions import (
     ARTICLE_UPDATES,
     connection,
@@ -33,6 +34,7 @@ from tests.test_webhooks import LOOPBACK, partner_server
 
 START = datetime(2030, 1, 1, tzinfo=UTC)
 LIFTS = START + timedelta(hours=2)
+HEADLINES = "query Headlines { articles(first: 5) { edges { node { headline } } } }"
 
 
 async def next_update(ws: Any) -> dict[str, Any]:
@@ -225,3 +227,18 @@ async def test_a_correction_under_embargo_is_folded_into_the_lift(fresh_database
     assert [entry for entry in feed if entry[0] == "embargoed-story"] == [
         ("embargoed-story", "published")
     ]
+
+
+async def test_a_pass_with_nothing_due_leaves_cached_answers_current(fresh_database):
+    clock = FixedClock(START)
+    async with live_app(fresh_database.url, clock=clock, response_cache_enabled=True) as (
+        app,
+        client,
+    ):
+        first = await graphql_response(client, HEADLINES)
+        claimed = await app.state.embargo_scheduler.announce_due()
+        second = await graphql_response(client, HEADLINES)
+
+    assert claimed == 0
+    # Had the pass written (even nothing), the data version would have changed: a miss.
+    assert (first.headers[CACHE_HEADER], second.headers[CACHE_HEADER]) == ("miss", "hit")

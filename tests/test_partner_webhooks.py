@@ -17,6 +17,7 @@ import pytest
 from starlette.applications import Starlette
 
 from api.app import create_app
+from api.response_cache import CACHE_HEADER
 from db.engine import session_factory
 from db.keys import revoke_key
 from db.seed import SEED_ARTICLE_SLUG
@@ -635,3 +636,79 @@ async def test_webhooks_with_their_logs_cost_the_same_statements_however_many(fr
     assert len(data["webhooks"]["edges"]) == 3
     # The key, the page of webhooks, then one windowed SELECT and one count for all logs.
     assert one.count == three.count == 4, str(three)
+
+
+# -- the response cache ------------------------------------------------------------------------
+
+
+async def test_cached_answers_are_kept_per_partner(fresh_database):
+    async with newsroom(fresh_database.url, response_cache_enabled=True) as room:
+        await room.create(room.partner, url="https://a.example/hooks")
+        await room.create(room.other_partner, url="https://b.example/hooks")
+
+        answers = []
+        for headers in (room.partner, room.other_partner, room.partner, room.other_partner):
+            response = await graphql_response(room.client, WEBHOOKS, headers=headers)
+            urls = [e["node"]["url"] for e in response.json()["data"]["webhooks"]["edges"]]
+            answers.append((response.headers[CACHE_HEADER], urls))
+
+    assert answers == [
+        ("miss", ["https://a.example/hooks"]),
+        ("miss", ["https://b.example/hooks"]),
+        ("hit", ["https://a.example/hooks"]),
+        ("hit", ["https://b.example/hooks"]),
+    ]
+
+
+async def test_a_delivery_attempt_shows_in_the_log_at_once_and_an_idle_pass_changes_nothing(
+    fresh_database,
+):
+    async with (
+        partner_server() as partner,
+        newsroom(fresh_database.url, response_cache_enabled=True) as room,
+    ):
+        await room.create(room.partner, url=partner.url)
+        await room.correct_the_seed()
+        before = await graphql_response(room.client, DELIVERY_LOG, headers=room.partner)
+
+        await room.deliverer.deliver_due()
+        after = await graphql_response(room.client, DELIVERY_LOG, headers=room.partner)
+        assert await room.deliverer.deliver_due() == 0
+        again = await graphql_response(room.client, DELIVERY_LOG, headers=room.partner)
+
+    def status(response: httpx.Response) -> str:
+        edges = response.json()["data"]["webhooks"]["edges"][0]["node"]["deliveries"]["edges"]
+        return str(edges[0]["node"]["status"])
+
+    assert (before.headers[CACHE_HEADER], status(before)) == ("miss", "PENDING")
+    # The attempt was a write: the cached answer is not looked up again.
+    assert (after.headers[CACHE_HEADER], status(after)) == ("miss", "DELIVERED")
+    # A pass with nothing to send writes nothing, so the answer stays current.
+    assert (again.headers[CACHE_HEADER], status(again)) == ("hit", "DELIVERED")
+
+
+VIA_FRAGMENT = """
+query ViaFragment { ...Mine }
+fragment Mine on Query { ... on Query { webhooks { edges { node { url } } } } }
+"""
+
+
+async def test_cached_lookups_by_id_and_through_fragments_are_kept_per_partner(fresh_database):
+    async with newsroom(fresh_database.url, response_cache_enabled=True) as room:
+        created = await room.create(room.partner, url="https://a.example/hooks")
+        by_id = {"id": created["webhook"]["id"]}
+
+        owner = await graphql_response(room.client, WEBHOOK_NODE, by_id, headers=room.partner)
+        other = await graphql_response(room.client, WEBHOOK_NODE, by_id, headers=room.other_partner)
+        mine = await graphql_response(room.client, VIA_FRAGMENT, headers=room.partner)
+        theirs = await graphql_response(room.client, VIA_FRAGMENT, headers=room.other_partner)
+
+    assert owner.json()["data"]["node"]["url"] == "https://a.example/hooks"
+    assert (other.headers[CACHE_HEADER], other.json()["data"]["node"]) == ("miss", None)
+    assert mine.json()["data"]["webhooks"]["edges"] == [
+        {"node": {"url": "https://a.example/hooks"}}
+    ]
+    assert (theirs.headers[CACHE_HEADER], theirs.json()["data"]["webhooks"]["edges"]) == (
+        "miss",
+        [],
+    )
