@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -14,6 +15,7 @@ from api.compiler import ReadCompiler
 from api.feeds.routes import routes as feed_routes
 from api.health import healthz, readyz
 from api.live.broker import create_broker
+from api.live.scheduler import EmbargoScheduler
 from api.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from api.persisted import SharedRegistry
 from api.rate_limits import RateLimiter, counters_for
@@ -54,6 +56,7 @@ def create_app(
     *,
     clock: Clock | None = None,
     tracing: Tracing | None = None,
+    sleeper: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Starlette:
     """The newsgraph app; `Settings()` (the NEWSGRAPH_* environment) unless given settings.
 
@@ -61,6 +64,7 @@ def create_app(
     FixedClock.
     `tracing` defaults to OTLP export when NEWSGRAPH_TRACING_ENDPOINT is set; tests pass
     their own.
+    `sleeper` is how the background embargo scheduler waits between passes; tests step it.
     """
     settings = settings or Settings()
     if tracing is None and settings.tracing_endpoint:
@@ -102,9 +106,22 @@ def create_app(
         if tracing is not None:
             for traced in (engine, *replicas):
                 tracing.watch_engine(traced)
+        scheduler = EmbargoScheduler(
+            app.state.sessions, app.state.clock, settings.embargo_poll_seconds, sleeper
+        )
+        app.state.embargo_scheduler = scheduler
+        scheduling = (
+            asyncio.get_running_loop().create_task(scheduler.run())
+            if settings.embargo_scheduler
+            else None
+        )
         try:
             yield
         finally:
+            if scheduling is not None:
+                scheduling.cancel()
+                with suppress(asyncio.CancelledError):
+                    await scheduling
             if tracing is not None:
                 tracing.shutdown()
             metrics.watch_pool(None)

@@ -59,15 +59,19 @@ from db import models as m
 from db import queries
 from db.jsonsql import JsonDialect
 from db.relations import AnySelect, ToMany, ToOne
-from db.visibility import NOW_PARAMETER, Viewer, narrow, visible
+from db.visibility import KEY_PARAMETER, NOW_PARAMETER, Viewer, narrow, visible
 from newsgraph.settings import Settings
 
 _PLAN_CACHE_SIZE = 1024
 
 
 def parameters(viewer: Viewer) -> dict[str, Any]:
-    """What a (possibly cached) plan needs to run for this request."""
-    return {NOW_PARAMETER: viewer.now}
+    """What a (possibly cached) plan needs to run for this request.
+
+    Plans are cached per role, not per key: the caller's key is a parameter too, so a plan
+    built for one partner reads another partner's own rows when that partner asks.
+    """
+    return {NOW_PARAMETER: viewer.now, KEY_PARAMETER: viewer.key_id}
 
 
 class NotCompiled(Exception):
@@ -426,7 +430,7 @@ class _Walk:
             relation_name, column = mapping.value_lists[python_name]
             values = mapping.relations[relation_name]
             assert isinstance(values, ToMany)
-            return self.value_list(values, column, row)
+            return self.value_list(values, column, row, named)
         if python_name in mapping.unions:
             return self.union(mapping.unions[python_name], mapping, details, row)
         relation = mapping.relations.get(python_name or "")
@@ -531,11 +535,13 @@ class _Walk:
         value = self.object(graphql_type, details, target)
         return self.sql.array(statement.order_by(None), value, order)
 
-    def value_list(self, relation: ToMany, column: str, row: Any) -> ColumnElement[Any]:
+    def value_list(
+        self, relation: ToMany, column: str, row: Any, graphql_type: Any
+    ) -> ColumnElement[Any]:
         statement = self._related_rows(relation, row)
         target = statement.column_descriptions[0]["entity"]
         order = list(statement._order_by_clauses)
-        value = getattr(target, column)
+        value = self.scalar(getattr(target, column), graphql_type)
         return self.sql.array(statement.order_by(None), value, order, of_json=False)
 
     # --- connections ---------------------------------------------------------------------
@@ -677,5 +683,7 @@ _ENUMS_BY_NAME = {
         m.VoteStatus,
         m.VoteOutcome,
         m.VoteOption,
+        m.WebhookEvent,
+        m.DeliveryStatus,
     )
 }

@@ -105,9 +105,17 @@ async def run_edit(
     concurrent edit wrote the clashing row between those checks and this write (or commit).
     """
     editor = editor_of(info)
+    return await run_refusable(info, lambda session: work(session, editor))
+
+
+async def run_refusable(
+    info: Info, work: Callable[[AsyncSession], Awaitable[T]]
+) -> tuple[T | None, list[MutationError]]:
+    """Runs `work` in the request's session and commits it, as `run_edit` does, for callers
+    that have already checked who may run it (partners managing their webhooks)."""
     session = context(info).session
     try:
-        result = await work(session, editor)
+        result = await work(session)
         await session.commit()
     except EditRefused as refused:
         await session.rollback()

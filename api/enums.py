@@ -18,6 +18,12 @@ strawberry.enum(m.VoteStatus, description="Whether a vote has been held or is st
 strawberry.enum(m.VoteOutcome, description="The result of a vote that was held.")
 strawberry.enum(m.VoteOption, description="The position a voter or group took on a vote.")
 strawberry.enum(m.RevisionAction, description="What kind of change a revision records.")
+strawberry.enum(
+    m.WebhookEvent,
+    description="A change a webhook can be told of; the `X-Newsgraph-Event` header and the "
+    "body's `event` spell it `article.published`, `article.corrected`, and so on.",
+)
+strawberry.enum(m.DeliveryStatus, description="Where a webhook delivery stands.")
 
 ParagraphKind = m.ParagraphKind
 PublicationStatus = m.PublicationStatus
@@ -28,6 +34,8 @@ VoteStatus = m.VoteStatus
 VoteOutcome = m.VoteOutcome
 VoteOption = m.VoteOption
 RevisionAction = m.RevisionAction
+WebhookEvent = m.WebhookEvent
+DeliveryStatus = m.DeliveryStatus
 
 
 @strawberry.enum(description="Order of a list of dated items.")

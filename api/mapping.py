@@ -463,6 +463,51 @@ REVISION = TypeMapping(
     relations={"key": ToOne(m.ApiKey, "key_id")},
 )
 
+WEBHOOK = TypeMapping(
+    "Webhook",
+    m.Webhook,
+    columns={
+        "url": m.Webhook.url,
+        "description": m.Webhook.description,
+        "active": m.Webhook.active,
+        "paused": m.Webhook.paused,
+        "key_id": m.Webhook.key_id,
+        "created_at": m.Webhook.created_at,
+    },
+    relations={
+        "events": ToMany(
+            m.WebhookEventSubscription,
+            pairs_by_column(m.WebhookEventSubscription, m.WebhookEventSubscription.webhook_id),
+            order_by=lambda _pairs: (m.WebhookEventSubscription.id,),
+        ),
+        "deliveries": ToMany(
+            m.WebhookDelivery,
+            pairs_by_column(m.WebhookDelivery, m.WebhookDelivery.webhook_id),
+            order_by=lambda _pairs: (m.WebhookDelivery.id.desc(),),
+        ),
+    },
+    value_lists={"events": ("events", "event")},
+)
+
+WEBHOOK_DELIVERY = TypeMapping(
+    "WebhookDelivery",
+    m.WebhookDelivery,
+    columns={
+        "delivery_id": m.WebhookDelivery.id,
+        "event": m.WebhookDelivery.event,
+        "status": m.WebhookDelivery.status,
+        "attempts": m.WebhookDelivery.attempts,
+        "payload": m.WebhookDelivery.payload,
+        "created_at": m.WebhookDelivery.created_at,
+        "last_attempt_at": m.WebhookDelivery.last_attempt_at,
+        "last_status_code": m.WebhookDelivery.last_status_code,
+        "last_error": m.WebhookDelivery.last_error,
+        "next_attempt_at": m.WebhookDelivery.next_attempt_at,
+        "delivered_at": m.WebhookDelivery.delivered_at,
+    },
+    relations={"webhook": ToOne(m.Webhook, "webhook_id", shown_with_parent=True)},
+)
+
 ALL: tuple[TypeMapping, ...] = (
     ARTICLE,
     PARAGRAPH,
@@ -477,4 +522,6 @@ ALL: tuple[TypeMapping, ...] = (
     VOTE,
     VOTE_POSITION,
     REVISION,
+    WEBHOOK,
+    WEBHOOK_DELIVERY,
 )

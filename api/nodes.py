@@ -17,6 +17,7 @@ from api.relay import Node, decode_global_id
 from api.rows import context, optional_row
 from api.statements import Quote, Statement
 from api.votes import Vote, VotePosition
+from api.webhooks import Webhook
 
 NODE_TYPES: dict[str, Any] = {
     node_type.__name__: node_type
@@ -33,6 +34,7 @@ NODE_TYPES: dict[str, Any] = {
         Membership,
         Vote,
         VotePosition,
+        Webhook,
     )
 }
 MAX_NODES = 100

@@ -7,10 +7,12 @@ moment an embargo lifts (visibility changes then without any write). After a wri
 lift the key is different, so an old answer is never looked up again; it only waits for
 its TTL or for eviction. Nothing stale is served, and nothing needs invalidating.
 
-The role is enough to tell callers apart: what a query answers depends on whether the
-caller is the public, a partner or an editor, never on which partner or editor it is
-(db/visibility.py). A field that answered differently per key would have to add the key
-to `_caller`.
+The role is almost enough to tell callers apart: what a query answers depends on whether
+the caller is the public, a partner or an editor, and on which partner it is only where a
+partner reads its own rows (its webhooks and their delivery logs, db/visibility.py). Those
+are reached only through the root fields in `_OWN_ROWS`, so a partner's answer to a
+document that selects one of them is kept under its key, and every other answer under the
+caller's role. A new root field that reads rows per key must join `_OWN_ROWS`.
 
 Answers live in Redis when NEWSGRAPH_REDIS_URL is set (every instance shares them), in a
 bounded in-process LRU otherwise. Either store is only a cache: when Redis fails, lookups
@@ -29,13 +31,23 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import orjson
-from graphql import GraphQLSchema, print_ast, print_schema
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    print_ast,
+    print_schema,
+)
 from redis.exceptions import RedisError
 
 from api.metrics import Metrics
 from api.query_limits import parse_limited
 from db.data_version import DataState
-from db.visibility import Viewer
+from db.visibility import Role, Viewer
 from newsgraph.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -143,8 +155,42 @@ def _document_digest(query: str, max_tokens: int) -> str:
     return hashlib.sha256(printed.encode()).hexdigest()
 
 
-def _caller(viewer: Viewer) -> str:
-    return viewer.role.value
+# Root fields whose answer to a partner depends on which partner it is.
+_OWN_ROWS = frozenset({"webhooks", "node", "nodes"})
+
+
+@lru_cache(maxsize=1024)
+def _reads_own_rows(query: str, max_tokens: int) -> bool:
+    """Whether any operation of the document selects a root field of `_OWN_ROWS`."""
+    document = parse_limited(query, max_tokens)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    expanded: set[str] = set()
+
+    def selects(selection_set: SelectionSetNode) -> bool:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode) and selection.name.value in _OWN_ROWS:
+                return True
+            if isinstance(selection, InlineFragmentNode) and selects(selection.selection_set):
+                return True
+            if isinstance(selection, FragmentSpreadNode) and selection.name.value not in expanded:
+                expanded.add(selection.name.value)
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and selects(fragment.selection_set):
+                    return True
+        return False
+
+    return any(
+        selects(d.selection_set)
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    )
+
+
+def _caller(viewer: Viewer, own_rows: bool) -> str:
+    role: str = viewer.role.value
+    return f"{role}:{viewer.key_id}" if own_rows and viewer.role is Role.PARTNER else role
 
 
 class ResponseCache:
@@ -181,7 +227,7 @@ class ResponseCache:
                 _document_digest(query, self._settings.max_tokens),
                 operation_name,
                 encoded_variables.decode(),
-                _caller(viewer),
+                _caller(viewer, _reads_own_rows(query, self._settings.max_tokens)),
                 state.version,
                 lift.isoformat() if lift is not None else None,
             ]

@@ -25,6 +25,8 @@ from api.statement_mutations import StatementMutations
 from api.statements import StatementQueries
 from api.vote_mutations import VoteMutations
 from api.votes import VoteQueries
+from api.webhook_mutations import WebhookMutations
+from api.webhooks import WebhookQueries
 
 
 @strawberry.type(description="Everything newsgraph can read.")
@@ -36,12 +38,16 @@ class Query(
     StatementQueries,
     VoteQueries,
     RevisionQueries,
+    WebhookQueries,
     NodeQueries,
 ):
     pass
 
 
-@strawberry.type(description="Every change newsgraph accepts; editors only.")
+@strawberry.type(
+    description="Every change newsgraph accepts: editors change content; partners manage "
+    "their own webhooks."
+)
 class Mutation(
     ArticleMutations,
     StatementMutations,
@@ -51,6 +57,7 @@ class Mutation(
     VoteMutations,
     IngestionMutations,
     ProvenanceMutations,
+    WebhookMutations,
 ):
     pass
 

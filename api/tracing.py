@@ -60,13 +60,16 @@ class Tracing:
         )
 
     def watch_engine(self, engine: AsyncEngine) -> None:
-        """A client span per SQL statement the engine runs, under the request's span."""
-        from opentelemetry.trace import SpanKind, Status, StatusCode
+        """A client span per SQL statement a request runs, under the request's span."""
+        from opentelemetry.trace import SpanKind, Status, StatusCode, get_current_span
 
         sync_engine = engine.sync_engine
         system = sync_engine.dialect.name
 
         def before(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not get_current_span().get_span_context().is_valid:
+                # Outside any request (the embargo scheduler's poll, every second): no trace.
+                return
             context = args[-2]
             context._newsgraph_span = self.tracer.start_span(
                 statement.split(None, 1)[0].upper() if statement.strip() else "SQL",

@@ -21,6 +21,8 @@ import httpx
 from db import migrate
 from db.documents import save_article_document
 from db.engine import create_app_engine, session_factory, unit_of_work
+from db.keys import create_key
+from db.models import KeyRole
 from db.seed import load_seed
 from newsgraph.document import ArticleDocument
 from newsgraph.settings import Settings
@@ -91,7 +93,10 @@ async def main(articles: int) -> None:
                 for extension in ("atom", "rss", "json", "ninjs.json"):
                     path = f"/feeds/organizations/cjtf-oir.{extension}"
                     print(f"page of {size:3}  {extension:10}  {await _time(client, path):7.1f} ms")
-        async with feeds_app(url, now=datetime.now(UTC) + timedelta(minutes=1)) as (_, client):
+        async with feeds_app(url, now=datetime.now(UTC) + timedelta(minutes=1)) as (app, client):
+            # The change feed is for partners.
+            partner = await create_key(session_factory(app.state.engine), "bench", KeyRole.PARTNER)
+            client.headers["Authorization"] = f"Bearer {partner.secret}"
             print(f"/changes?limit=100         {await _time(client, '/changes?limit=100'):7.1f} ms")
 
 

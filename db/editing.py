@@ -21,7 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
 from db.base import HasId
+from db.changes import public_at, record_change
 from db.constraints import broken_unique_constraint
+from db.refusals import EditRefused as EditRefused
+from db.refusals import Problem as Problem
 from newsgraph.names import normalize_name
 
 RowT = TypeVar("RowT", bound=HasId)
@@ -48,22 +51,6 @@ ARTICLE_FIELDS = (
 STATEMENT_FIELDS = ("issued_on", "issued_on_text", "medium", "summary")
 PARAGRAPH_FIELDS = ("article_id", "position", "kind", "text")
 QUOTE_FIELDS = ("statement_id", "paragraph_id", "start_offset", "end_offset", "text")
-
-
-class Problem(enum.Enum):
-    NOT_FOUND = "not_found"
-    INVALID = "invalid"
-    REQUIRED = "required"
-    CONFLICT = "conflict"
-
-
-@dataclass(frozen=True)
-class EditRefused(Exception):
-    """Input an editor can fix: which field, what is wrong, and its kind."""
-
-    field: str | None
-    message: str
-    problem: Problem
 
 
 @dataclass(frozen=True)
@@ -118,6 +105,11 @@ def _apply(row: Any, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
 def _snapshot(row: Any, fields: tuple[str, ...], deleted: bool = False) -> dict[str, Any]:
     values = {name: getattr(row, name) for name in fields}
     return {name: (value, None) if deleted else (None, value) for name, value in values.items()}
+
+
+async def _text_changed(session: AsyncSession, editor: Editor, article_id: int) -> None:
+    """A correction partners must mirror (logged only if the article is published or embargoed)."""
+    await record_change(session, article_id, m.ChangeKind.CORRECTED, at=editor.now)
 
 
 async def _get(session: AsyncSession, model: type[RowT], pk: int, field: str) -> RowT:
@@ -304,7 +296,13 @@ async def update_article(
 ) -> m.Article:
     article = await _get(session, m.Article, pk, "id")
     await _check_article_values(session, values, pk)
-    _change(session, editor, article, values)
+    renamed = values.get("slug", article.slug) != article.slug
+    if renamed:
+        # Mirrors keep articles by slug: the old one goes, the new one arrives.
+        await record_change(session, pk, m.ChangeKind.WITHDRAWN, at=editor.now)
+    if _change(session, editor, article, values):
+        kind = m.ChangeKind.PUBLISHED if renamed else m.ChangeKind.CORRECTED
+        await record_change(session, pk, kind, at=editor.now)
     return article
 
 
@@ -325,13 +323,21 @@ async def publish_article(
     values: dict[str, Any] = {"status": status, "embargoed_until": embargoed_until}
     if article.published_at is None:
         values["published_at"] = embargoed_until or editor.now
-    _record(session, editor, "Article", pk, m.RevisionAction.PUBLISH, _apply(article, values))
+    if embargoed_until is not None and public_at(article, editor.now):
+        # Hidden again until the new embargo ends: mirrors drop it now and get it back then.
+        await record_change(session, pk, m.ChangeKind.WITHDRAWN, at=editor.now)
+    changes = _apply(article, values)
+    _record(session, editor, "Article", pk, m.RevisionAction.PUBLISH, changes)
+    if changes:
+        await record_change(session, pk, m.ChangeKind.PUBLISHED, at=editor.now)
     return article
 
 
 async def unpublish_article(session: AsyncSession, editor: Editor, pk: int) -> m.Article:
     """Withdrawn: hidden from the public and partners again, kept for editors."""
     article = await _get(session, m.Article, pk, "id")
+    # Logged before the status changes: only an article that was public is announced.
+    await record_change(session, pk, m.ChangeKind.WITHDRAWN, at=editor.now)
     values = {"status": m.PublicationStatus.WITHDRAWN, "embargoed_until": None}
     _record(session, editor, "Article", pk, m.RevisionAction.UNPUBLISH, _apply(article, values))
     return article
@@ -339,7 +345,9 @@ async def unpublish_article(session: AsyncSession, editor: Editor, pk: int) -> m
 
 async def delete_article(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the article with its paragraphs and everything anchored in them."""
-    await _remove(session, editor, await _get(session, m.Article, pk, "id"), ARTICLE_FIELDS)
+    article = await _get(session, m.Article, pk, "id")
+    await record_change(session, pk, m.ChangeKind.DELETED, at=editor.now)
+    await _remove(session, editor, article, ARTICLE_FIELDS)
 
 
 # Paragraphs
@@ -385,7 +393,9 @@ async def create_paragraph(
         raise EditRefused("position", f"Give a position from 1 to {count + 1}.", Problem.INVALID)
     await _shift_positions(session, article_id, position, 1)
     paragraph = m.Paragraph(article_id=article_id, position=position, kind=kind, text=text)
-    return await _insert(session, editor, paragraph, PARAGRAPH_FIELDS)
+    await _insert(session, editor, paragraph, PARAGRAPH_FIELDS)
+    await _text_changed(session, editor, article_id)
+    return paragraph
 
 
 async def correct_paragraph(
@@ -412,6 +422,7 @@ async def correct_paragraph(
     if flagged:
         changes["quotes_flagged_for_review"] = (None, flagged)
     _record(session, editor, "Paragraph", pk, m.RevisionAction.CORRECT, changes)
+    await _text_changed(session, editor, paragraph.article_id)
     return paragraph
 
 
@@ -421,6 +432,7 @@ async def delete_paragraph(session: AsyncSession, editor: Editor, pk: int) -> No
     await _remove(session, editor, paragraph, PARAGRAPH_FIELDS)
     await session.flush()
     await _shift_positions(session, paragraph.article_id, paragraph.position + 1, -1)
+    await _text_changed(session, editor, paragraph.article_id)
 
 
 # Statements

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import models as m
+from db import webhooks
 from db.engine import unit_of_work
 
 # A recognisable prefix lets secret scanners (and people) tell a newsgraph key at a glance.
@@ -58,13 +59,18 @@ async def list_keys(sessions: async_sessionmaker[AsyncSession]) -> Sequence[m.Ap
 async def revoke_key(
     sessions: async_sessionmaker[AsyncSession], key_id: int, now: datetime
 ) -> m.ApiKey:
-    """Revoke key `key_id` (revoking twice keeps the first time); UnknownKey when there is none."""
+    """Revoke key `key_id` (revoking twice keeps the first time); UnknownKey when there is none.
+
+    The key's webhooks are removed with it.
+    """
     async with unit_of_work(sessions) as session:
         key = await session.get(m.ApiKey, key_id)
         if key is None:
             raise UnknownKey(f"no API key with id {key_id}")
         if key.revoked_at is None:
             key.revoked_at = now
+            # A revoked partner's webhooks stop with its key: queued deliveries are not sent.
+            await webhooks.deactivate_for_key(session, key_id)
         return key
 
 

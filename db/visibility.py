@@ -44,8 +44,10 @@ class Viewer:
         return self.role is Role.EDITOR
 
 
-# Named, so that a statement built once can run again at a later moment.
+# Named, so that a statement built once can run again at a later moment (and, for the
+# caller's own rows, for another caller of the same role).
 NOW_PARAMETER = "visibility_now"
+KEY_PARAMETER = "visibility_key_id"
 
 
 def published_articles(viewer: Viewer) -> ColumnElement[bool]:
@@ -114,6 +116,18 @@ def _membership_visible(membership: Any, viewer: Viewer) -> ColumnElement[bool]:
     )
 
 
+def _owned_by_caller(key_id: Any, viewer: Viewer) -> ColumnElement[bool]:
+    """Rows of the caller's own API key: a partner's webhooks and their deliveries."""
+    if viewer.key_id is None:
+        return false()
+    return key_id == bindparam(KEY_PARAMETER, viewer.key_id, unique=False)  # type: ignore[no-any-return]
+
+
+def _webhook_owned(webhook_id: Any, viewer: Viewer) -> ColumnElement[bool]:
+    webhook = aliased(m.Webhook)
+    return exists().where(webhook.id == webhook_id, _owned_by_caller(webhook.key_id, viewer))
+
+
 def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
     """The condition a row of `model` must meet for `viewer`; None when every row may be seen."""
     if viewer.sees_unpublished:
@@ -140,13 +154,16 @@ def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
         return _membership_visible(m.Membership, viewer)
     if model is m.Revision:
         return false()  # the revision history is for editors only
+    if model is m.Webhook:
+        return _owned_by_caller(m.Webhook.key_id, viewer)
+    if model is m.WebhookDelivery:
+        return _webhook_owned(m.WebhookDelivery.webhook_id, viewer)
     if model in (
         m.PersonAlias,
         m.OrganizationAlias,
+        m.WebhookEventSubscription,
         m.ApiKey,
         m.ArticleChange,
-        m.Webhook,
-        m.WebhookDelivery,
     ):
         # Reached only through a visible owner, never over the API, or filtered by the
         # change feed's own publication times.

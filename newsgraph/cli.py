@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import difflib
 import re
-import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -254,13 +253,14 @@ async def _run_load_seed(settings: Settings) -> str:
 
 
 def _webhooks_add(args: argparse.Namespace, settings: Settings) -> int:
-    from urllib.parse import urlsplit
+    from newsgraph.webhook_targets import networks, url_problem
+    from newsgraph.webhooks import new_secret
 
-    url = urlsplit(args.url)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise CommandFailed(f"{args.url!r} is not an http:// or https:// URL")
+    problem = url_problem(args.url, networks(settings.webhook_allowed_networks))
+    if problem is not None:
+        raise CommandFailed(f"{args.url!r} cannot be a webhook: {problem}")
     _require_head(settings)
-    secret = secrets.token_hex(32)
+    secret = new_secret()
     webhook_id = asyncio.run(_with_session(settings, _register(args.url, secret, args.description)))
     print(f"webhook {webhook_id} registered for {args.url}")
     print(f"secret (shown only now; verify {_signature_header()} with it): {secret}")
@@ -286,9 +286,11 @@ def _webhooks_list(args: argparse.Namespace, settings: Settings) -> int:
     async def listed(session: Any) -> list[str]:
         from db import webhooks
 
+        def state(hook: Any) -> str:
+            return "removed" if not hook.active else "paused" if hook.paused else "active"
+
         return [
-            f"{hook.id}\t{'active' if hook.active else 'removed'}\t{hook.url}"
-            f"\t{hook.description or ''}"
+            f"{hook.id}\t{state(hook)}\t{hook.url}\t{hook.description or ''}"
             for hook in await webhooks.webhooks(session)
         ]
 
@@ -325,7 +327,7 @@ def _webhooks_deliveries(args: argparse.Namespace, settings: Settings) -> int:
                 for value in (
                     row.id,
                     row.webhook_id,
-                    row.event,
+                    row.event.value,
                     row.status.value,
                     row.attempts,
                     row.last_status_code,

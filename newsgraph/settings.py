@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/newsgraph.db"
@@ -118,6 +119,23 @@ class Settings(BaseSettings):
     webhook_poll_seconds: float = Field(
         default=5.0, gt=0, description="How often `newsgraph webhooks run` looks for due work."
     )
+    webhook_allowed_networks: CommaSeparated = Field(
+        default_factory=list,
+        description="Comma-separated addresses or CIDR blocks (127.0.0.1, 10.20.0.0/16) that "
+        "webhooks may be sent to although they are loopback, private or reserved; every other "
+        "such address is refused, at registration and before each attempt.",
+    )
+    webhooks_per_key: int = Field(
+        default=10, ge=1, description="Active webhooks one API key may have registered."
+    )
+    embargo_scheduler: bool = Field(
+        default=True,
+        description="Run the scheduler that announces embargo lifts to live subscribers in "
+        "each app process; any number of processes may run it, each lift is announced once.",
+    )
+    embargo_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often the embargo scheduler looks for lifts."
+    )
     public_url: str | None = Field(
         default=None,
         description="The address clients reach the API at (https://news.example); feed links "
@@ -218,6 +236,16 @@ class Settings(BaseSettings):
     load_seed: bool = Field(
         default=True, description="`make serve` loads the founding article into an empty database."
     )
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError as error:
+                raise ValueError(f"{value!r} is not an IP address or CIDR block") from error
+        return values
 
     def sqlite_path(self) -> Path | None:
         """The database file when the URL names an on-disk SQLite database."""

@@ -6,18 +6,20 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import webhooks
 from db.engine import unit_of_work
-from db.models import WebhookDelivery
 from newsgraph.clock import Clock
 from newsgraph.settings import Settings
+from newsgraph.webhook_targets import networks, target_problem
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +27,14 @@ SIGNATURE_HEADER = "X-Newsgraph-Signature"
 DELIVERY_HEADER = "X-Newsgraph-Delivery"
 EVENT_HEADER = "X-Newsgraph-Event"
 _BATCH = 100
+_LEASE_MARGIN = 60.0
 
 Sleeper = Callable[[float], Awaitable[None]]
+
+
+def new_secret() -> str:
+    """A signing secret: 32 random bytes in hex, shown to the webhook's owner once."""
+    return secrets.token_hex(32)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -62,31 +70,41 @@ class WebhookDeliverer:
         self._client = client
         self._clock = clock
         self._sleeper = sleeper
+        self._allowed = networks(settings.webhook_allowed_networks)
 
     async def deliver_due(self) -> int:
-        """One attempt at every delivery due now (up to a batch); how many were attempted."""
-        now = self._clock.now()
-        async with unit_of_work(self._sessions) as session:
-            due = list(await webhooks.due(session, now, _BATCH))
-            targets = await webhooks.secrets_and_urls(session, {d.webhook_id for d in due})
-        # No transaction stays open while partners' servers answer.
-        outcomes = [(d, await self._send(d, *targets[d.webhook_id])) for d in due]
-        async with unit_of_work(self._sessions) as session:
-            for delivery, outcome in outcomes:
-                attempts = delivery.attempts + 1
-                retry_at = None
-                if outcome.error is not None and attempts < self._settings.webhook_max_attempts:
-                    retry_at = now + backoff(attempts, self._settings)
+        """One attempt at every delivery due now (up to a batch); how many were attempted.
+
+        Each delivery is claimed before it is sent, so workers running side by side (several
+        `newsgraph webhooks run`) never send the same attempt twice.
+        """
+        # Long enough for a partner's server to answer, short enough to retry soon after a crash.
+        lease = timedelta(seconds=2 * self._settings.webhook_timeout_seconds + _LEASE_MARGIN)
+        attempted = 0
+        while attempted < _BATCH:
+            now = self._clock.now()  # each claim's lease starts when it is taken
+            async with unit_of_work(self._sessions) as session:
+                claimed = await webhooks.claim_next(session, now, now + lease)
+            if claimed is None:
+                break
+            # No transaction stays open while partners' servers answer.
+            outcome = await self._send(claimed.delivery, claimed.url, claimed.secret)
+            attempts = claimed.delivery.attempts + 1
+            retry_at = None
+            if outcome.error is not None and attempts < self._settings.webhook_max_attempts:
+                retry_at = now + backoff(attempts, self._settings)
+            async with unit_of_work(self._sessions) as session:
                 await webhooks.record_attempt(
                     session,
-                    delivery.id,
-                    delivery.attempts,
+                    claimed.delivery.id,
+                    claimed.delivery.attempts,
                     at=now,
                     status_code=outcome.status_code,
                     error=outcome.error,
                     next_attempt_at=retry_at,
                 )
-        return len(outcomes)
+            attempted += 1
+        return attempted
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set, sleeping (through the sleeper) when nothing is due."""
@@ -94,13 +112,17 @@ class WebhookDeliverer:
             if await self.deliver_due() == 0:
                 await self._sleeper(self._settings.webhook_poll_seconds)
 
-    async def _send(self, delivery: WebhookDelivery, url: str, secret: str) -> _Outcome:
+    async def _send(self, delivery: Any, url: str, secret: str) -> _Outcome:
+        refused = await target_problem(url, self._allowed, self._settings.webhook_timeout_seconds)
+        if refused is not None:
+            logger.warning("webhook delivery %d to %s refused: %s", delivery.id, url, refused)
+            return _Outcome(None, f"refused: {refused}"[:500])
         body = delivery.payload.encode()
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(secret, body),
             DELIVERY_HEADER: str(delivery.id),
-            EVENT_HEADER: delivery.event,
+            EVENT_HEADER: delivery.event.value,
         }
         try:
             response = await self._client.post(

@@ -37,12 +37,15 @@ class FreshDatabase:
 def settings_for(url: str, **overrides: Any) -> Settings:
     """Settings for a test app: rate limits off, since a suite sends hundreds of requests a
     minute from one address; the response cache off, so that every request runs the query
-    it sends (SQL counts, both read paths). Their own tests turn them on."""
+    it sends (SQL counts, both read paths); the background embargo scheduler off (its
+    statements would land in `count_sql` blocks). Their own tests turn them on: the
+    scheduler's with a sleeper they step, or by calling `announce_due` themselves."""
     return Settings(
         **{
             "database_url": url,
             "rate_limits_enabled": False,
             "response_cache_enabled": False,
+            "embargo_scheduler": False,
             **overrides,
         }
     )

@@ -16,8 +16,7 @@ from db.documents import save_article_document
 from db.engine import session_factory, unit_of_work
 from newsgraph.clock import FixedClock
 from newsgraph.document import ArticleDocument
-from newsgraph.settings import Settings
-from tests.support import client_for
+from tests.support import client_for, settings_for
 
 
 def extra_article(slug: str, published_at: datetime) -> ArticleDocument:
@@ -65,6 +64,6 @@ async def feeds_app(
     url: str, *, now: datetime | None = None, **settings: object
 ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     clock = FixedClock(now) if now is not None else None
-    app = create_app(Settings(database_url=url, **settings), clock=clock)  # type: ignore[arg-type]
+    app = create_app(settings_for(url, **settings), clock=clock)
     async with app.router.lifespan_context(app), client_for(app) as client:
         yield app, client

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,8 +14,9 @@ from db import models as m
 from db.changes import UnknownArticle, record_change
 from db.documents import save_article_document
 from db.engine import session_factory, unit_of_work
+from db.keys import revoke_key
 from db.seed import SEED_ARTICLE_SLUG, seed_document
-from tests.support import count_sql
+from tests.support import bearer, count_sql, issue_key
 from tests.syndication_support import extra_article, feeds_app, set_article
 
 CHANGES = "/changes"
@@ -25,6 +28,14 @@ query VisibleArticles { articles(first: 100) { edges { node { slug publishedAt }
 def later(minutes: float = 1) -> datetime:
     """A moment safely after every change the test has recorded so far."""
     return datetime.now(UTC) + timedelta(minutes=minutes)
+
+
+@asynccontextmanager
+async def partner_feed(url: str, **options: Any) -> AsyncIterator[tuple[Any, Any]]:
+    """`feeds_app`, with a client that reads as a partner: the change feed is for partners."""
+    async with feeds_app(url, **options) as (app, client):
+        client.headers.update(bearer((await issue_key(app, "partner")).secret))
+        yield app, client
 
 
 async def record(app, slug: str, kind: m.ChangeKind, at: datetime | None = None) -> None:
@@ -59,7 +70,7 @@ def kinds_by_slug(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 async def test_a_saved_document_is_a_publication_in_the_change_feed(fresh_database):
-    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+    async with partner_feed(fresh_database.url, now=later()) as (_, client):
         entries, _ = await read_all(client)
 
     assert kinds_by_slug(entries) == [(SEED_ARTICLE_SLUG, "published")]
@@ -75,7 +86,7 @@ async def test_saving_the_same_document_again_records_nothing(fresh_database):
     async with unit_of_work(sessions) as session:
         await save_article_document(session, seed_document())
 
-    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+    async with partner_feed(fresh_database.url, now=later()) as (_, client):
         entries, _ = await read_all(client)
     assert len(entries) == 1
 
@@ -83,9 +94,9 @@ async def test_saving_the_same_document_again_records_nothing(fresh_database):
 async def test_entries_younger_than_the_settle_time_wait(fresh_database):
     await save(fresh_database.app, "fresh-news")
 
-    async with feeds_app(fresh_database.url, now=datetime.now(UTC)) as (_, client):
+    async with partner_feed(fresh_database.url, now=datetime.now(UTC)) as (_, client):
         entries, _ = await read_all(client)
-    async with feeds_app(
+    async with partner_feed(
         fresh_database.url, now=datetime.now(UTC), change_feed_settle_seconds=0
     ) as (_, client):
         unsettled, _ = await read_all(client)
@@ -96,12 +107,12 @@ async def test_entries_younger_than_the_settle_time_wait(fresh_database):
 
 async def test_polling_next_returns_only_what_happened_since(fresh_database):
     app = fresh_database.app
-    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+    async with partner_feed(fresh_database.url, now=later()) as (_, client):
         _, next_url = await read_all(client)
         nothing_new, same_url = await read_all(client, next_url)
     await save(app, "second-story")
     await record(app, SEED_ARTICLE_SLUG, m.ChangeKind.CORRECTED)
-    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+    async with partner_feed(fresh_database.url, now=later()) as (_, client):
         since, _ = await read_all(client, next_url)
 
     assert nothing_new == []
@@ -116,7 +127,7 @@ async def test_limit_pages_the_feed_in_order(fresh_database):
     for slug in ("story-a", "story-b", "story-c"):
         await save(fresh_database.app, slug)
 
-    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+    async with partner_feed(fresh_database.url, now=later()) as (_, client):
         entries, _ = await read_all(client, f"{CHANGES}?limit=1")
 
     assert [slug for slug, _ in kinds_by_slug(entries)] == [
@@ -143,9 +154,9 @@ async def test_an_embargoed_publication_waits_for_the_embargo_and_is_not_skipped
     await record(app, "embargoed-story", m.ChangeKind.PUBLISHED)
     await save(app, "open-story")
 
-    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+    async with partner_feed(fresh_database.url, now=later()) as (_, client):
         before, cursor_url = await read_all(client)
-    async with feeds_app(fresh_database.url, now=lifts + timedelta(minutes=1)) as (_, client):
+    async with partner_feed(fresh_database.url, now=lifts + timedelta(minutes=1)) as (_, client):
         after, _ = await read_all(client, cursor_url)
 
     # The partner read past open-story, recorded after it, and still gets it.
@@ -160,7 +171,7 @@ async def test_a_deleted_article_stays_in_the_feed_by_slug(fresh_database):
     async with unit_of_work(sessions) as session:
         await session.execute(delete(m.Article).where(m.Article.slug == SEED_ARTICLE_SLUG))
 
-    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+    async with partner_feed(fresh_database.url, now=later()) as (_, client):
         entries, _ = await read_all(client)
 
     assert kinds_by_slug(entries) == [
@@ -174,11 +185,12 @@ async def test_replaying_the_feed_mirrors_exactly_the_published_articles(fresh_d
     app = fresh_database.app
     for slug in ("story-a", "story-b", "story-c"):
         await save(app, slug)
-    await set_article(app, "story-b", status=m.PublicationStatus.WITHDRAWN)
+    # Logged before the status changes, as the editor mutations do: it was public then.
     await record(app, "story-b", m.ChangeKind.WITHDRAWN)
+    await set_article(app, "story-b", status=m.PublicationStatus.WITHDRAWN)
     await record(app, "story-a", m.ChangeKind.CORRECTED)
 
-    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+    async with partner_feed(fresh_database.url, now=later()) as (_, client):
         entries, _ = await read_all(client)
         mirror: set[str] = set()
         for slug, kind in kinds_by_slug(entries):
@@ -205,8 +217,10 @@ async def test_replaying_the_feed_mirrors_exactly_the_published_articles(fresh_d
         ("limit=x", "BAD_LIMIT"),
     ],
 )
-async def test_bad_parameters_get_a_problem_document(client, query, code):
-    response = await client.get(f"{CHANGES}?{query}")
+async def test_bad_parameters_get_a_problem_document(fresh_database, query, code):
+    partner = await issue_key(fresh_database.app, "partner")
+
+    response = await fresh_database.client.get(f"{CHANGES}?{query}", headers=bearer(partner.secret))
 
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
@@ -220,13 +234,53 @@ async def test_record_change_refuses_an_unknown_article(fresh_database):
             await record_change(session, 999_999, m.ChangeKind.CORRECTED)
 
 
-async def test_a_page_of_changes_is_one_statement(fresh_database):
+async def test_a_page_of_changes_is_one_statement_after_the_key_lookup(fresh_database):
     for slug in ("story-a", "story-b"):
         await save(fresh_database.app, slug)
 
-    async with feeds_app(fresh_database.url, now=later()) as (app, client):
+    async with partner_feed(fresh_database.url, now=later()) as (app, client):
         with count_sql(app) as statements:
             response = await client.get(CHANGES)
 
     assert len(response.json()["changes"]) == 3
-    assert statements.count == 1, str(statements)
+    assert statements.count == 2, str(statements)  # the API key's lookup, then the page
+
+
+# -- who reads it ---------------------------------------------------------------------------
+
+
+async def test_the_public_is_asked_for_a_key(client):
+    response = await client.get(CHANGES)
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == 'Bearer realm="newsgraph"'
+    problem = response.json()
+    assert problem["code"] == "UNAUTHENTICATED"
+    assert "partners and editors" in problem["detail"]
+
+
+async def test_the_public_is_asked_for_a_key_before_its_parameters_are_read(client):
+    response = await client.get(f"{CHANGES}?after=garbage")
+
+    assert (response.status_code, response.json()["code"]) == (401, "UNAUTHENTICATED")
+
+
+@pytest.mark.parametrize("role", ["partner", "editor"])
+async def test_partners_and_editors_read_the_same_feed(fresh_database, role):
+    issued = await issue_key(fresh_database.app, role)
+
+    async with feeds_app(fresh_database.url, now=later()) as (_, client):
+        client.headers.update(bearer(issued.secret))
+        entries, _ = await read_all(client)
+
+    assert kinds_by_slug(entries) == [(SEED_ARTICLE_SLUG, "published")]
+
+
+async def test_a_revoked_key_reads_nothing(fresh_database):
+    issued = await issue_key(fresh_database.app, "partner")
+    await revoke_key(session_factory(fresh_database.app.state.engine), issued.id, later())
+
+    response = await fresh_database.client.get(CHANGES, headers=bearer(issued.secret))
+
+    assert (response.status_code, response.json()["code"]) == (401, "UNAUTHENTICATED")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -22,9 +22,9 @@ from db.changes import record_change
 from db.documents import save_article_document
 from db.engine import unit_of_work
 from db.events import ARTICLES, STATEMENTS
+from newsgraph.clock import Clock
 from newsgraph.document import ArticleDocument
-from newsgraph.settings import Settings
-from tests.support import BASE_URL, graphql
+from tests.support import BASE_URL, graphql, settings_for
 
 PROTOCOL = "graphql-transport-ws"
 ARTICLE_UPDATES = "subscription { articleUpdates { kind article { slug headline } } }"
@@ -88,8 +88,14 @@ async def _holds(condition: Callable[[], Any]) -> bool:
 
 
 @asynccontextmanager
-async def live_app(url: str, **settings: Any) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
-    app = create_app(Settings(database_url=url, **settings))
+async def live_app(
+    url: str,
+    *,
+    clock: Clock | None = None,
+    sleeper: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    **settings: Any,
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    app = create_app(settings_for(url, **settings), clock=clock, sleeper=sleeper)
     # The client enters and leaves the transport (and its task group) itself.
     transport = ASGIWebSocketTransport(app=app)
     async with (
@@ -101,10 +107,12 @@ async def live_app(url: str, **settings: Any) -> AsyncIterator[tuple[Starlette, 
 
 @asynccontextmanager
 async def connection(
-    client: httpx.AsyncClient, *, init: bool = True
+    client: httpx.AsyncClient, *, init: bool = True, headers: dict[str, str] | None = None
 ) -> AsyncIterator[AsyncWebSocketSession]:
     ws: AsyncWebSocketSession
-    async with aconnect_ws("/graphql", client, subprotocols=[PROTOCOL]) as ws:
+    async with aconnect_ws(
+        "/graphql", client, subprotocols=[PROTOCOL], headers=dict(headers or {})
+    ) as ws:
         if init:
             await ws.send_json({"type": "connection_init"})
             assert (await ws.receive_json(timeout=PATIENCE)) == {"type": "connection_ack"}

@@ -31,6 +31,7 @@ from newsgraph.webhooks import SIGNATURE_HEADER, WebhookDeliverer
 from tests.test_cli import newsgraph, succeeds
 
 SECRET = "partner-secret"
+LOOPBACK = ["127.0.0.1"]
 START = datetime(2030, 1, 1, tzinfo=UTC)
 
 
@@ -78,7 +79,8 @@ class Harness:
 async def harness(url: str, **settings: Any) -> AsyncIterator[Harness]:
     from db.engine import create_app_engine
 
-    configured = Settings(database_url=url, **settings)
+    # The partner's server listens on loopback, which webhooks may reach only when allowed.
+    configured = Settings(**{"database_url": url, "webhook_allowed_networks": LOOPBACK, **settings})
     engine = create_app_engine(configured)
     clock = FixedClock(START)
     try:
@@ -296,4 +298,13 @@ def test_the_command_line_refuses_a_url_that_is_not_http(tmp_path):
     completed = newsgraph("webhooks", "add", "ftp://partner.example/hooks", database_url=url)
 
     assert completed.returncode == 1
-    assert "is not an http:// or https:// URL" in completed.stderr
+    assert "cannot be a webhook: Give an http:// or https:// URL" in completed.stderr
+
+
+def test_the_command_line_refuses_a_private_address(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    completed = newsgraph("webhooks", "add", "http://10.0.0.7/hooks", database_url=url)
+
+    assert completed.returncode == 1
+    assert "10.0.0.7 is a loopback, private, link-local or reserved address" in completed.stderr

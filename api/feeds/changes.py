@@ -19,7 +19,7 @@ from db.models import ArticleChange
 from db.reads import Reader
 
 from .conditional import respond
-from .errors import FeedError, feed_viewer
+from .errors import CHALLENGE, FeedError, feed_viewer
 from .rights import change_feed_allowed
 from .urls import article_uri, base_url
 
@@ -74,14 +74,21 @@ def _entry(request: Request, change: ArticleChange) -> dict[str, Any]:
 
 async def change_feed(request: Request) -> Response:
     settings = request.app.state.settings
-    cursor = request.query_params.get("after")
-    after = None if cursor is None else decode_position(cursor)
-    size = _size(request, settings.max_page_size)
-    settle = timedelta(seconds=settings.change_feed_settle_seconds)
     async with request.app.state.sessions() as session:
         viewer = await feed_viewer(request, session)
         if not change_feed_allowed(viewer):
-            raise FeedError(403, "FORBIDDEN", "The change feed is for partners.")
+            # Only the public is refused: it has not said who it is, so 401, not 403.
+            raise FeedError(
+                401,
+                "UNAUTHENTICATED",
+                "The change feed is for partners and editors: send your API key as "
+                "`Authorization: Bearer <key>` or `X-API-Key: <key>`.",
+                CHALLENGE,
+            )
+        cursor = request.query_params.get("after")
+        after = None if cursor is None else decode_position(cursor)
+        size = _size(request, settings.max_page_size)
+        settle = timedelta(seconds=settings.change_feed_settle_seconds)
         page = await changes.changes_after(Reader(session, viewer), after, size, settle)
     entries = [_entry(request, change) for change in page.changes]
     # With nothing new, `next` repeats this request's cursor: poll it again later.

@@ -12,16 +12,21 @@ from api.viewers import Unauthenticated, viewer_of
 from db.visibility import Viewer
 
 PROBLEM_JSON = "application/problem+json"
+# What a 401 must carry (RFC 9110 §11.6.1): how to authenticate.
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="newsgraph"'}
 
 
 class FeedError(Exception):
     """A request that cannot be answered; `code` says which part of it was wrong."""
 
-    def __init__(self, status: int, code: str, detail: str) -> None:
+    def __init__(
+        self, status: int, code: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
+        self.headers = headers
 
     def response(self) -> Response:
         return JSONResponse(
@@ -33,6 +38,7 @@ class FeedError(Exception):
             },
             status_code=self.status,
             media_type=PROBLEM_JSON,
+            headers=self.headers,
         )
 
 
@@ -56,4 +62,4 @@ async def feed_viewer(request: Request, session: AsyncSession) -> Viewer:
     try:
         return await viewer_of(request, session)
     except Unauthenticated as error:
-        raise FeedError(401, "UNAUTHENTICATED", str(error)) from error
+        raise FeedError(401, "UNAUTHENTICATED", str(error), CHALLENGE) from error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from db.models import Article
-from db.visibility import Viewer
+from db.visibility import Role, Viewer
 
 
 def full_text_allowed(viewer: Viewer, article: Article) -> bool:
@@ -17,9 +17,9 @@ def full_text_allowed(viewer: Viewer, article: Article) -> bool:
 
 
 def change_feed_allowed(viewer: Viewer) -> bool:
-    """Whether `viewer` may read the change feed (GET /changes).
+    """Whether `viewer` may read the change feed (GET /changes): partners and editors.
 
-    The hook for roles: the change feed is meant for partners and editors. Until API keys
-    name them, every caller reads it; it lists only what the public may see anyway.
+    The public reads feeds and GraphQL instead; the log is a syndication service, and it
+    names withdrawn and deleted articles, which the public's other paths no longer show.
     """
-    return True
+    return viewer.role in (Role.PARTNER, Role.EDITOR)

@@ -27,6 +27,9 @@ class Broker(Protocol):
     def listen(self, channel: str) -> Any:
         """An async context manager yielding an async iterator of the channel's messages."""
 
+    async def flush(self) -> None:
+        """Wait until every event published so far has left this process."""
+
     async def close(self) -> None: ...
 
 
@@ -52,6 +55,9 @@ class LocalBroker:
             yield _drain(queue)
         finally:
             self._queues[channel].discard(queue)
+
+    async def flush(self) -> None:
+        return  # published synchronously
 
     async def close(self) -> None:
         self._queues.clear()
@@ -120,12 +126,15 @@ class RedisBroker:
         finally:
             await pubsub.aclose()
 
+    async def flush(self) -> None:
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
+
     async def close(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
-        if self._sending:
-            await asyncio.gather(*self._sending, return_exceptions=True)
+        await self.flush()
         await self._local.close()
         await self._client.aclose()
 

@@ -20,7 +20,13 @@ from db.models.persons import Membership, Person, PersonAlias
 from db.models.revisions import Revision, RevisionAction
 from db.models.statements import Quote, Statement, StatementMedium, StatementReport
 from db.models.votes import Vote, VoteOption, VoteOutcome, VotePosition, VoteReport, VoteStatus
-from db.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery
+from db.models.webhooks import (
+    DeliveryStatus,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookEventSubscription,
+)
 
 __all__ = [
     "ApiKey",
@@ -59,6 +65,8 @@ __all__ = [
     "VoteStatus",
     "Webhook",
     "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookEventSubscription",
 ]
 
 # Every writer imports the models, so this is where the session events that keep stored

@@ -22,7 +22,11 @@ class ArticleChange(HasId, Base):
     """One change to one article, in the order partners must apply them."""
 
     __tablename__ = "article_changes"
-    __table_args__ = (Index("ix_article_changes_visible_from_id", "visible_from", "id"),)
+    __table_args__ = (
+        Index("ix_article_changes_visible_from_id", "visible_from", "id"),
+        # The scheduler looks for entries not yet announced whose time has come.
+        Index("ix_article_changes_announced_at_visible_from", "announced_at", "visible_from"),
+    )
 
     # SET NULL: the entry outlives a deleted article, so mirrors learn of the deletion.
     article_id: Mapped[int | None] = mapped_column(
@@ -33,4 +37,7 @@ class ArticleChange(HasId, Base):
     recorded_at: Mapped[datetime]
     visible_from: Mapped[datetime] = mapped_column(
         doc="When the change may be shown: recorded_at, or an embargo's end if that is later."
+    )
+    announced_at: Mapped[datetime | None] = mapped_column(
+        doc="When live subscribers were told; NULL until then (an embargo still running)."
     )
