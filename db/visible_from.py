@@ -75,12 +75,17 @@ def _text_visible_from(partner: bool) -> ColumnElement[datetime | None]:
 
 def _in_text(anchor: Any, partner: bool) -> Select[Any]:
     """Candidate moments of rows anchored in paragraphs (quotes, reports, mentions)."""
-    return (
+    statement = (
         select(_text_visible_from(partner).label("moment"))
         .select_from(anchor)
         .join(m.Paragraph, m.Paragraph.id == anchor.paragraph_id)
         .join(m.Article, m.Article.id == m.Paragraph.article_id)
     )
+    # Rows in text partners may not republish give no moment: leaving them out early
+    # spares the minimum a walk over every such row of a busy speaker.
+    if partner:
+        statement = statement.where(m.Article.partners_may_republish.is_(True))
+    return statement
 
 
 def _candidates(model: Any, partner: bool) -> list[Select[Any]]:
