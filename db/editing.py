@@ -112,6 +112,29 @@ async def _text_changed(session: AsyncSession, editor: Editor, article_id: int) 
     await record_change(session, article_id, m.ChangeKind.CORRECTED, at=editor.now)
 
 
+async def _article_of(session: AsyncSession, row: Any) -> int | None:
+    """The one article whose text shows `row`: a credit's or link's article, or the article of
+    the paragraph a quote, mention or report is anchored in; None for other rows."""
+    if isinstance(row, m.ArticleCredit):
+        return row.article_id
+    if isinstance(row, m.ArticleLink):
+        return row.from_article_id
+    paragraph_id = getattr(row, "paragraph_id", None)
+    if paragraph_id is None:
+        return None
+    article_id: int | None = await session.scalar(
+        select(m.Paragraph.article_id).where(m.Paragraph.id == paragraph_id)
+    )
+    return article_id
+
+
+async def _shown_change(session: AsyncSession, editor: Editor, row: Any) -> None:
+    """A change to what an article shows is a correction its mirrors must follow."""
+    article_id = await _article_of(session, row)
+    if article_id is not None:
+        await _text_changed(session, editor, article_id)
+
+
 async def _get(session: AsyncSession, model: type[RowT], pk: int, field: str) -> RowT:
     row = await session.get(model, pk)
     if row is None:
@@ -190,6 +213,7 @@ async def create_row(
     await kind.check(session, row)
     if kind.listed_by is not None:
         row.position = await _make_room(session, kind.listed_by, row, place)  # type: ignore[attr-defined]
+    await _shown_change(session, editor, row)
     return await _insert(session, editor, row, kind.fields)
 
 
@@ -200,13 +224,16 @@ async def update_row(
     row = await _get(session, kind.model, pk, "id")
     if kind.listed_by is not None and "position" in values:
         values["position"] = await _make_room(session, kind.listed_by, row, values["position"])
-    _change(session, editor, row, values)
+    if _change(session, editor, row, values):
+        await _shown_change(session, editor, row)
     await kind.check(session, row)
     return row
 
 
 async def delete_row(session: AsyncSession, editor: Editor, kind: Kind[Any], pk: int) -> None:
-    await _remove(session, editor, await _get(session, kind.model, pk, "id"), kind.fields)
+    row = await _get(session, kind.model, pk, "id")
+    await _shown_change(session, editor, row)
+    await _remove(session, editor, row, kind.fields)
 
 
 async def _make_room(session: AsyncSession, listed_by: str, row: Any, position: int | None) -> int:
@@ -520,6 +547,7 @@ async def create_quote(
         end_offset=end,
         text=words,
     )
+    await _text_changed(session, editor, paragraph.article_id)
     return await _insert(session, editor, quote, QUOTE_FIELDS)
 
 
@@ -532,12 +560,15 @@ async def correct_quote(
     words = _span(paragraph, start, end, text)
     await _check_free(session, quote.paragraph_id, start, pk)
     values = {"start_offset": start, "end_offset": end, "text": words, "needs_review": False}
-    _change(session, editor, quote, values, m.RevisionAction.CORRECT)
+    if _change(session, editor, quote, values, m.RevisionAction.CORRECT):
+        await _text_changed(session, editor, paragraph.article_id)
     return quote
 
 
 async def delete_quote(session: AsyncSession, editor: Editor, pk: int) -> None:
-    await _remove(session, editor, await _get(session, m.Quote, pk, "id"), QUOTE_FIELDS)
+    quote = await _get(session, m.Quote, pk, "id")
+    await _shown_change(session, editor, quote)
+    await _remove(session, editor, quote, QUOTE_FIELDS)
 
 
 # Persons and organizations
@@ -780,7 +811,7 @@ async def _set_report(
     entity_type, owner_model, owner_id = owner
     owner_column = "statement_id" if owner_model is m.Statement else "vote_id"
     await _get(session, owner_model, owner_id, "id")
-    await _get(session, m.Paragraph, paragraph_id, "paragraphId")
+    paragraph = await _get(session, m.Paragraph, paragraph_id, "paragraphId")
     existing = await session.scalar(
         select(model).where(
             getattr(model, owner_column) == owner_id, model.paragraph_id == paragraph_id
@@ -793,6 +824,7 @@ async def _set_report(
     else:
         await session.delete(existing)
     await session.flush()
+    await _text_changed(session, editor, paragraph.article_id)
     before, after = (None, paragraph_id) if present else (paragraph_id, None)
     _record(
         session,
