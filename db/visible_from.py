@@ -424,16 +424,17 @@ def _core_write(state: ORMExecuteState) -> Result[Any] | None:
     """Statements run through a session bypass the flush. For UPDATE and DELETE, mark the
     rows they match before (old references, what cascades) and after (new references);
     for INSERT, what the new rows reference."""
+    if state.is_select:  # every read passes here: leave them at once
+        return None
     model = _target(state)
     if model is None:
         return None
     if state.is_insert:  # new rows move only what they reference
         references = _REFERENCES.get(model, ())
-        marked = _marked(state.session)
-        for row in _inserted_rows(state):
-            for key, kind in references:
-                if row.get(key) is not None:
-                    getattr(marked, kind).add(row[key])
+        _marked(state.session).add_rows(
+            ([row.get(key) for key, _ in references] for row in _inserted_rows(state)),
+            tuple(kind for _, kind in references),
+        )
         return None
     if not (state.is_update or state.is_delete):
         return None
