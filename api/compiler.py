@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -58,6 +58,7 @@ from api.votes import VoteFilter, vote_criteria
 from db import models as m
 from db import queries
 from db.jsonsql import JsonDialect
+from db.prepared_reads import PreparedSelect
 from db.relations import AnySelect, ToMany, ToOne
 from db.visibility import KEY_PARAMETER, NOW_PARAMETER, Viewer, narrow, visible
 from newsgraph.settings import Settings
@@ -86,6 +87,8 @@ class RootStatement:
     statement: AnySelect
     # Picks the answer from the statement's rows (most roots: the one row's JSON).
     finish: Callable[[Sequence[Any]], Any]
+    # The statement rendered for the driver (PostgreSQL); None runs `statement` in a Session.
+    prepared: PreparedSelect | None = None
 
 
 def _from_json(value: Any) -> Any:
@@ -200,9 +203,12 @@ class ReadCompiler:
         if document is None:
             return None
         try:
-            return self._compile_operation(document, operation_name, variables, viewer)
+            roots = self._compile_operation(document, operation_name, variables, viewer)
         except (NotCompiled, ClientError):
             return None
+        if self.dialect.name != "postgresql":
+            return roots
+        return [replace(root, prepared=PreparedSelect.of(root.statement)) for root in roots]
 
     def _compile_operation(
         self,

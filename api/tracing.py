@@ -6,12 +6,15 @@ imports it unless NEWSGRAPH_TRACING_ENDPOINT is set or a test asks for tracing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 
+from db import prepared_reads
 from newsgraph.settings import Settings
 
 # Probes and scrapes every few seconds would drown the traces that matter.
@@ -93,6 +96,20 @@ class Tracing:
                 )
                 span.end()
 
+        @contextmanager
+        def prepared_read(statement: str) -> Iterator[None]:
+            # Compiled reads run on the driver's connection, past the engine's events.
+            if not get_current_span().get_span_context().is_valid:
+                yield
+                return
+            with self.tracer.start_as_current_span(
+                "SELECT",
+                kind=SpanKind.CLIENT,
+                attributes={"db.system": system, "db.statement": statement[:_STATEMENT_CHARACTERS]},
+            ):
+                yield
+
+        prepared_reads.observe(sync_engine, prepared_read)
         event.listen(sync_engine, "before_cursor_execute", before)
         event.listen(sync_engine, "after_cursor_execute", after)
         event.listen(sync_engine, "handle_error", failed)

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -57,6 +57,8 @@ from api.text_input import check_text
 from api.viewers import Unauthenticated, viewer_of
 from db import faults
 from db.data_version import data_state
+from db.prepared_reads import run_prepared
+from db.routing import bound_engine
 from db.visibility import Role, Viewer
 from newsgraph.settings import Settings
 
@@ -277,10 +279,16 @@ async def _parse_body(request: Request, limit: int) -> _GraphQLRequest:
         )
     if parameters.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
         raise _RequestError(415, "Unsupported charset: send the GraphQL request as UTF-8.")
+    body = await _read_body(request, limit)
     try:
-        decoded = json.loads(await _read_body(request, limit))
-    except ValueError as error:  # includes UnicodeDecodeError
-        raise _RequestError(400, "The request body is not valid JSON.") from error
+        decoded = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        # orjson is the fast path; json also reads what orjson refuses (lone surrogate
+        # escapes, integers past 64 bits), and the specification asks for no more than JSON.
+        try:
+            decoded = json.loads(body)
+        except ValueError as error:  # includes UnicodeDecodeError
+            raise _RequestError(400, "The request body is not valid JSON.") from error
     if not isinstance(decoded, dict):
         raise _RequestError(
             400, "The request body must be a JSON object with a `query`; batches are not supported."
@@ -516,8 +524,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
             assert isinstance(context, RequestContext)  # HTTP requests; LiveContext is for sockets
             try:
                 async with asyncio.timeout(self.settings.execution_timeout):
-                    cache_key = await unless_disconnected(
-                        request, self._response_cache_key(graphql_request, document, context)
+                    cache_key = (
+                        await unless_disconnected(
+                            request, self._response_cache_key(graphql_request, document, context)
+                        )
+                        if self._response_cache is not None
+                        else None
                     )
                     if cache_key is not None:
                         assert self._response_cache is not None
@@ -680,16 +692,22 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
         if roots is None:
             return None
-        data: dict[str, Any] = {}
+        values = parameters(context.viewer)
+        prepared = [root.prepared for root in roots if root.prepared is not None]
+        answers: list[Sequence[Any]]
         try:
-            for root in roots:
-                statement, values = root.statement, parameters(context.viewer)
-                rows = (await context.session.execute(statement, values)).all()
-                data[root.response_key] = root.finish(rows)
-            # End the read with COMMIT rather than leave the pool to roll it back: psycopg
-            # forgets every prepared statement on ROLLBACK, and a compiled plan is worth
-            # keeping prepared (planning it costs more than running it).
-            await context.session.commit()
+            if len(prepared) == len(roots):
+                answers = await run_prepared(bound_engine(context.session), prepared, values)
+            else:
+                # SQLite: each statement through the Session, which reads the file directly.
+                answers = [
+                    (await context.session.execute(root.statement, values)).all() for root in roots
+                ]
+                await context.session.commit()
+            return {
+                root.response_key: root.finish(rows)
+                for root, rows in zip(roots, answers, strict=True)
+            }
         except ClientError:
             return None  # the resolver path reports it, with the error's path
         except Exception:
@@ -697,7 +715,6 @@ class GraphQLView(GraphQL[RequestContext, None]):
             logger.exception("compiled read failed; resolving field by field instead")
             await context.session.rollback()
             return None
-        return data
 
     async def _charge(self, request: Request, cost: int) -> None:
         """Count the request, of `cost` (the query limits' measure), against its caller's limits;

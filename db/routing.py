@@ -64,3 +64,10 @@ def use_primary(session: AsyncSession) -> None:
 def has_written(session: AsyncSession) -> bool:
     """Whether the session sent a write to the primary."""
     return bool(session.sync_session.info.get(_WROTE))
+
+
+def bound_engine(session: AsyncSession) -> Engine:
+    """The engine the session's next read goes to (its replica, or the primary)."""
+    engine = session.sync_session.get_bind()
+    assert isinstance(engine, Engine)
+    return engine

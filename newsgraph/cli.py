@@ -186,7 +186,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # A factory import string, not an app object: uvicorn needs one for --workers and --reload,
     # and each worker then builds its app from the same NEWSGRAPH_* environment.
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:serve_app",
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 
 from api.app import create_app
-from db import keys
+from db import keys, prepared_reads
 from db import models as m
 from db.engine import session_factory
 from newsgraph.settings import Settings
@@ -146,10 +146,18 @@ def count_sql(app: Starlette) -> Iterator[SQLStatements]:
         if not _TRANSACTION_CONTROL.match(statement):
             recorded.statements.append(statement)
 
+    @contextmanager
+    def record_prepared(statement: str) -> Iterator[None]:
+        recorded.statements.append(statement)
+        yield
+
     event.listen(engine, "before_cursor_execute", record)
+    # Compiled reads on PostgreSQL run on the driver's connection, past the engine's events.
+    forget = prepared_reads.observe(engine, record_prepared)
     try:
         yield recorded
     finally:
+        forget()
         event.remove(engine, "before_cursor_execute", record)
 
 

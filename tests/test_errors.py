@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
 
+from db import prepared_reads
 from tests.support import graphql_response, serving
 
 ARTICLE_WITH_PUBLISHER = """
@@ -23,8 +26,17 @@ async def broken_organizations(request, database_url):
         if "organizations" in statement:
             raise RuntimeError(SECRET)
 
+    @contextmanager
+    def fail_prepared(statement: str) -> Iterator[None]:
+        if "organizations" in statement:
+            raise RuntimeError(SECRET)
+        yield
+
     async with serving(database_url, compiled_reads=request.param) as (app, client):
-        event.listen(app.state.engine.sync_engine, "before_cursor_execute", fail)
+        engine = app.state.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", fail)
+        # Compiled reads on PostgreSQL run on the driver's connection, past engine events.
+        prepared_reads.observe(engine, fail_prepared)
         yield client
 
 
