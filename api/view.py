@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -165,6 +166,7 @@ def _acceptability(media_type: str, ranges: list[_MediaRange]) -> tuple[float, i
     return quality, specificity
 
 
+@lru_cache(maxsize=256)  # clients send the same few headers over and over
 def _negotiate(accept: str | None) -> str | None:
     """The response media type for an `Accept` header, or None when neither JSON type is acceptable.
 
@@ -697,6 +699,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
         answers: list[Sequence[Any]]
         try:
             if len(prepared) == len(roots):
+                if context.session.in_transaction():
+                    # What the request read so far (its key, the data version) ends here, so
+                    # it holds one connection at a time: requests each holding one while
+                    # waiting for a second could otherwise empty a busy pool.
+                    await context.session.commit()
                 answers = await run_prepared(bound_engine(context.session), prepared, values)
             else:
                 # SQLite: each statement through the Session, which reads the file directly.

@@ -8,6 +8,7 @@
 #   NEWSGRAPH_URL       http://127.0.0.1:8000/graphql
 #   POSTGRAPHILE_PORT   5050
 #   POSTGRAPHILE_WORKERS 1      (PostGraphile's --cluster-workers; 1 means one process)
+#   POSTGRAPHILE_POOL 16        (PostGraphile's --max-pool-size, per process)
 #   DURATION 15  CONNECTIONS 16  THREADS 2
 set -euo pipefail
 
@@ -17,6 +18,7 @@ database="${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/newsgraph_b
 newsgraph="${NEWSGRAPH_URL:-http://127.0.0.1:8000/graphql}"
 port="${POSTGRAPHILE_PORT:-5050}"
 workers="${POSTGRAPHILE_WORKERS:-1}"
+pool="${POSTGRAPHILE_POOL:-16}"
 
 cd "$here/postgraphile"
 [ -x node_modules/.bin/postgraphile ] || npm ci --no-audit --no-fund
@@ -25,7 +27,7 @@ cluster=()
 [ "$workers" -gt 1 ] && cluster=(--cluster-workers "$workers")
 node_modules/.bin/postgraphile --connection "${database/postgresql+psycopg:/postgresql:}" \
   --schema public --host 127.0.0.1 --port "$port" --disable-graphiql --disable-query-log \
-  --simple-collections both --max-pool-size 16 "${cluster[@]}" >"${TMPDIR:-/tmp}/postgraphile-bench.log" 2>&1 &
+  --simple-collections both --max-pool-size "$pool" "${cluster[@]}" >"${TMPDIR:-/tmp}/postgraphile-bench.log" 2>&1 &
 postgraphile=$!
 trap 'kill "$postgraphile" 2>/dev/null || true; wait "$postgraphile" 2>/dev/null || true' EXIT
 

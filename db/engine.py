@@ -86,6 +86,7 @@ def _engine_options(url: URL, settings: Settings) -> dict[str, Any]:
     if url.get_backend_name() == "postgresql":
         return {
             "pool_size": settings.database_pool_size,
+            "max_overflow": settings.database_max_overflow,
             # Off by default: a ping per request costs about a fifth of a compiled read's
             # CPU, and a connection found dead by its statement empties the pool anyway.
             "pool_pre_ping": settings.database_pool_pre_ping,

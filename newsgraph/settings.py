@@ -54,12 +54,21 @@ class Settings(BaseSettings):
         ),
     )
     database_pool_size: int = Field(
-        default=20,
+        default=10,
         ge=1,
         description=(
-            "PostgreSQL connections each worker keeps open. Size it to the requests a worker "
-            "serves at once: up to 10 more are opened and closed per request, paying for a "
-            "new connection and losing its prepared plans."
+            "PostgreSQL connections each worker keeps open. Past about four per database "
+            "core, more connections add contention rather than throughput: requests then "
+            "wait for a free one instead (see docs/performance.md)."
+        ),
+    )
+    database_max_overflow: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Connections a worker may open beyond the pool when every pooled one is busy; "
+            "each is closed when returned, so it pays for a new backend and its prepared "
+            "plans every time."
         ),
     )
     database_connect_timeout: int = Field(

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from api.graphiql import HEADLINE_QUERY
 from api.view import READ_PATH_HEADER
 from db import prepared_reads
-from tests.support import graphql_response, serving
+from tests.support import bearer, graphql_response, issue_key, serving
 
 
 @pytest.fixture
@@ -91,3 +91,19 @@ async def test_a_failed_compiled_read_discards_its_connection(
     # Its state unknown, the connection was closed, and a new one opened in its place.
     assert after["backend_pid"] != before["backend_pid"]
     assert after["autocommit"] is False
+
+
+async def test_a_keyed_compiled_read_needs_one_connection_at_a_time(
+    postgres_only: None, database_url: str
+):
+    # One pooled connection and none beyond it: the key lookup's connection must be free
+    # again before the compiled read borrows one, or the request waits out the pool timeout.
+    async with serving(
+        database_url, database_pool_size=1, database_max_overflow=0, database_pool_timeout=1
+    ) as (app, client):
+        key = await issue_key(app, "editor")
+        response = await graphql_response(client, HEADLINE_QUERY, headers=bearer(key.secret))
+
+    assert response.status_code == 200
+    assert response.headers[READ_PATH_HEADER] == "compiled"
+    assert response.json()["data"]["organization"]["name"]
