@@ -75,7 +75,11 @@ def create_app(
     install_record_factory()
     metrics = Metrics()
     shared_persisted_queries = (
-        SharedRegistry(settings.redis_url, settings.persisted_query_ttl)
+        SharedRegistry(
+            settings.redis_url,
+            settings.persisted_query_ttl,
+            f"{settings.redis_key_prefix}apq:",
+        )
         if settings.redis_url and settings.trusted_documents is None
         else None
     )

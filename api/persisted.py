@@ -195,11 +195,10 @@ class SharedRegistry:
     fails a request.
     """
 
-    _PREFIX = "newsgraph:apq:"
-
-    def __init__(self, url: str, ttl_seconds: int) -> None:
+    def __init__(self, url: str, ttl_seconds: int, key_prefix: str) -> None:
         from redis.asyncio import Redis
 
+        self._prefix = key_prefix
         self._redis = Redis.from_url(
             url, socket_connect_timeout=1, socket_timeout=1, decode_responses=True
         )
@@ -207,7 +206,7 @@ class SharedRegistry:
 
     async def get(self, digest: str) -> str | None:
         try:
-            document = await self._redis.get(self._PREFIX + digest)
+            document = await self._redis.get(self._prefix + digest)
         except (RedisError, OSError) as error:
             logger.warning("persisted query lookup skipped: Redis failed (%s)", error)
             return None
@@ -215,7 +214,7 @@ class SharedRegistry:
 
     async def put(self, digest: str, document: str) -> None:
         try:
-            await self._redis.set(self._PREFIX + digest, document, ex=self._ttl)
+            await self._redis.set(self._prefix + digest, document, ex=self._ttl)
         except (RedisError, OSError) as error:
             logger.warning("persisted query not shared: Redis failed (%s)", error)
 

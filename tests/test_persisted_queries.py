@@ -198,6 +198,26 @@ async def test_instances_sharing_redis_share_registrations(database_url):
     assert by_hash_elsewhere.json() == registered.json()
 
 
+async def test_shared_registrations_live_under_the_configured_key_prefix(database_url):
+    if not redis_reachable(SUITE_ENVIRONMENT.redis_url):
+        pytest.fail(f"Redis at {SUITE_ENVIRONMENT.redis_url} is unreachable; start it")
+    document = unique_document()
+    prefix = f"newsgraph-test-{uuid.uuid4().hex}:"
+    async with serving(
+        database_url, redis_url=SUITE_ENVIRONMENT.redis_url, redis_key_prefix=prefix
+    ) as (_, client):
+        registered = await post(client, query=document, extensions=persisted(document))
+
+    store = redis.Redis.from_url(SUITE_ENVIRONMENT.redis_url, decode_responses=True)
+    try:
+        stored = store.get(f"{prefix}apq:{sha256(document)}")
+        store.delete(f"{prefix}apq:{sha256(document)}")
+    finally:
+        store.close()
+    assert registered.status_code == 200
+    assert stored == document
+
+
 async def test_with_redis_down_registration_still_runs_the_query(database_url):
     document = unique_document()
     async with serving(database_url, redis_url=UNREACHABLE_REDIS) as (_, client):

@@ -10,8 +10,6 @@ from db.feeds import Entity, FeedItem
 from db.models import ParagraphKind
 from db.visibility import Viewer
 
-from .rights import full_text_allowed
-
 _BLOCK_TAGS = {
     ParagraphKind.HEADING: "h2",
     ParagraphKind.BLOCKQUOTE: "blockquote",
@@ -61,10 +59,11 @@ def paragraph_html(kind: ParagraphKind, text: str) -> str:
 
 
 def entry_of(item: FeedItem, viewer: Viewer, uri: str) -> Entry:
-    """`item` as an entry; its text only when the rights hook allows it for `viewer`."""
+    """`item` as an entry, with its text when the reader gave its paragraphs: they come only
+    from articles whose text `viewer` may read (a partner: those it may republish)."""
     article = item.article
     body_html = body_text = None
-    if full_text_allowed(viewer, article) and item.paragraphs:
+    if item.paragraphs:
         body_html = "\n".join(paragraph_html(p.kind, p.text) for p in item.paragraphs)
         body_text = "\n\n".join(p.text for p in item.paragraphs)
     return Entry(

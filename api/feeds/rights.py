@@ -1,19 +1,8 @@
-"""The one place that decides whether a caller receives an article's full text."""
+"""Access rules the feeds apply beyond what the reader shows: who may read the change feed."""
 
 from __future__ import annotations
 
-from db.models import Article
 from db.visibility import Role, Viewer
-
-
-def full_text_allowed(viewer: Viewer, article: Article) -> bool:
-    """Whether `viewer` gets `article`'s paragraphs in feeds and ninjs, not just its headline.
-
-    The hook for article rights: once articles carry them, a partner gets the full text only
-    of articles it may republish, and headline, standfirst and link otherwise. Until then
-    every article a caller may see is served whole, as GraphQL serves its paragraphs.
-    """
-    return True
 
 
 def change_feed_allowed(viewer: Viewer) -> bool:
