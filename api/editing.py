@@ -97,38 +97,52 @@ def pk_of(global_id: str, field: str, type_name: str) -> int:
 
 
 async def run_edit(
-    info: Info, work: Callable[[AsyncSession, Editor], Awaitable[T]]
+    info: Info,
+    work: Callable[[AsyncSession, Editor], Awaitable[T]],
+    *,
+    idempotent: bool = False,
 ) -> tuple[T | None, list[MutationError]]:
     """Runs `work` as the editor and commits it; refused input rolls back and becomes errors.
 
     So does a constraint the database enforces when the checks in `work` passed: a
     concurrent edit wrote the clashing row between those checks and this write (or commit).
+    An `idempotent` edit (one that makes a state so, like "this paragraph reports that
+    vote") runs once more instead: the concurrent edit made the same state, and the second
+    run finds it made.
     """
     editor = editor_of(info)
-    return await run_refusable(info, lambda session: work(session, editor))
+    attempts = 2 if idempotent else 1
+    return await run_refusable(info, lambda session: work(session, editor), attempts)
 
 
 async def run_refusable(
-    info: Info, work: Callable[[AsyncSession], Awaitable[T]]
+    info: Info, work: Callable[[AsyncSession], Awaitable[T]], attempts: int = 1
 ) -> tuple[T | None, list[MutationError]]:
     """Runs `work` in the request's session and commits it, as `run_edit` does, for callers
-    that have already checked who may run it (partners managing their webhooks)."""
+    that have already checked who may run it (partners managing their webhooks).
+
+    A database constraint that refuses the write runs `work` again, up to `attempts` runs.
+    """
     session = context(info).session
-    try:
-        result = await work(session)
-        await session.commit()
-    except EditRefused as refused:
-        await session.rollback()
-        return None, [_error_of(refused)]
-    except IntegrityError as error:
-        await session.rollback()
-        # The database's words stay in the log: they name tables and values.
-        logger.warning("an edit collided with a concurrent one: %s", error.orig)
-        return None, [_error_of(collision_refusal(error))]
-    except BaseException:
-        await session.rollback()
-        raise
-    return result, []
+    for attempt in range(1, attempts + 1):
+        try:
+            result = await work(session)
+            await session.commit()
+        except EditRefused as refused:
+            await session.rollback()
+            return None, [_error_of(refused)]
+        except IntegrityError as error:
+            await session.rollback()
+            # The database's words stay in the log: they name tables and values.
+            logger.warning("an edit collided with a concurrent one: %s", error.orig)
+            if attempt == attempts:
+                return None, [_error_of(collision_refusal(error))]
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            return result, []
+    raise AssertionError("unreachable: every attempt returns or raises")
 
 
 def _error_of(refused: EditRefused) -> MutationError:

@@ -189,7 +189,7 @@ class VoteMutations:
             paragraph = pk_of(paragraph_id, "paragraphId", "Paragraph")
             return await editing.set_vote_report(session, editor, vote, paragraph, reports)
 
-        row, errors = await run_edit(info, work)
+        row, errors = await run_edit(info, work, idempotent=True)
         return VotePayload(vote=optional_row(Vote, row), errors=errors)
 
     @strawberry.mutation(
@@ -212,7 +212,7 @@ class VoteMutations:
                 session, editor, statement, paragraph, reports
             )
 
-        row, errors = await run_edit(info, work)
+        row, errors = await run_edit(info, work, idempotent=True)
         return StatementPayload(statement=optional_row(Statement, row), errors=errors)
 
     @strawberry.mutation(
