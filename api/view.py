@@ -814,8 +814,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
         )
 
     def _encode(self, body: Mapping[str, object]) -> bytes:
-        encoded = self.encode_json(body)
-        return encoded.encode() if isinstance(encoded, str) else encoded
+        # HTTP bodies are bytes, which orjson writes: no round trip through str.
+        try:
+            return orjson.dumps(body)
+        except orjson.JSONEncodeError:
+            return json.dumps(body).encode()
 
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
