@@ -90,7 +90,9 @@ class _Way:
     `target`, each giving the moment `moment(partner)`.
 
     The rows a transaction inserts are found again at its commit by `added_by`, whose values
-    it noted in the key set named `added` (see `_Added`)."""
+    it noted in the key set named `added` (see `_Added`). It is the primary key the new rows
+    refer to (`paragraphs.id`, not `quotes.paragraph_id`): even before a table has been
+    analyzed, PostgreSQL then knows how few rows the keys find."""
 
     target: Any
     source: Callable[[Select[Any]], Select[Any]]
@@ -127,7 +129,7 @@ def _in_text(anchor: Any, target: Any) -> _Way:
             .join(m.Article, m.Article.id == m.Paragraph.article_id)
         ),
         _text_visible_from,
-        anchor.paragraph_id,
+        m.Paragraph.id,
         "paragraphs",
         in_text=True,
     )
@@ -158,7 +160,7 @@ def _entity_ways(model: Any) -> list[_Way]:
                 m.Vote, m.Vote.id == m.VotePosition.vote_id
             ),
             _stored(m.Vote),
-            m.VotePosition.vote_id,
+            m.Vote.id,
             "position_votes",
         ),
         _Way(
@@ -167,7 +169,7 @@ def _entity_ways(model: Any) -> list[_Way]:
                 m.Article, m.Article.id == m.Membership.source_article_id
             ),
             _membership_visible_from,
-            m.Membership.source_article_id,
+            m.Article.id,
             "membership_articles",
         ),
     ]
@@ -180,7 +182,7 @@ def _entity_ways(model: Any) -> list[_Way]:
                     m.Article, m.Article.id == m.ArticleCredit.article_id
                 ),
                 lambda partner: article_visible_from(),
-                m.ArticleCredit.article_id,
+                m.Article.id,
                 "credit_articles",
             )
         )
