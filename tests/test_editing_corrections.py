@@ -38,7 +38,7 @@ mutation($statement: ID!, $paragraph: ID!) {
 
 async def corrections(app) -> int:
     async with session_factory(app.state.engine)() as session:
-        count: int = await session.scalar(
+        count = await session.scalar(
             select(func.count())
             .select_from(m.ArticleChange)
             .join(m.Article, m.Article.id == m.ArticleChange.article_id)
@@ -47,6 +47,7 @@ async def corrections(app) -> int:
                 m.ArticleChange.kind == m.ChangeKind.CORRECTED,
             )
         )
+        assert count is not None
         return count
 
 
