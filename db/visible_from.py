@@ -7,16 +7,18 @@ earliest moment an article showing it becomes visible (`HasVisibleFrom`), and th
 rule is one comparison with the clock. Embargoes need no write when they lift: the
 stored moment is the embargo's end.
 
-Every ORM write is seen here through session events: what a flush adds, changes or
-deletes marks the rows whose visibility it can move, and the commit recomputes exactly
-those from the current data. Writes made with Core statements (bulk deletes or inserts)
-call `note_articles` for the articles they touch. `refresh_all` recomputes everything,
-for bulk loads.
+Every write through a session is seen here through session events: what a flush or a
+Core statement changes or deletes marks the rows whose visibility it can move, and the
+commit recomputes exactly those from the current data. What a transaction only inserts
+can only bring the rows it shows forward, so the commit lowers their stored moments to
+the earliest the new rows give (`_Added`, `_lower`) instead of reading every row that shows
+a busy speaker. Writes that bypass sessions call `note_articles` for the articles they
+touch; `refresh_all` recomputes everything, for bulk loads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,12 +27,14 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    bindparam,
     case,
     event,
     exists,
     func,
     inspect,
     literal,
+    or_,
     select,
     union,
     union_all,
@@ -45,7 +49,6 @@ from db.base import UTCDateTime
 # The stored moment of rows a published (not embargoed) article shows: before any clock.
 ALWAYS = datetime(1, 1, 1, tzinfo=UTC)
 
-_AUDIENCES = {"public_visible_from": False, "partner_visible_from": True}
 _CHUNK = 500
 _PENDING = "newsgraph.visible_from"
 
@@ -73,80 +76,165 @@ def _text_visible_from(partner: bool) -> ColumnElement[datetime | None]:
     return case((m.Article.partners_may_republish.is_(True), article_visible_from()), else_=None)
 
 
-def _in_text(anchor: Any, partner: bool) -> Select[Any]:
-    """Candidate moments of rows anchored in paragraphs (quotes, reports, mentions)."""
-    statement = (
-        select(_text_visible_from(partner).label("moment"))
-        .select_from(anchor)
-        .join(m.Paragraph, m.Paragraph.id == anchor.paragraph_id)
-        .join(m.Article, m.Article.id == m.Paragraph.article_id)
-    )
-    # Rows in text partners may not republish give no moment: leaving them out early
-    # spares the minimum a walk over every such row of a busy speaker.
-    if partner:
-        statement = statement.where(m.Article.partners_may_republish.is_(True))
-    return statement
-
-
-def _candidates(model: Any, partner: bool) -> list[Select[Any]]:
-    """One SELECT per way a row of `model` can be shown, each correlated to `model`."""
-    column = "partner_visible_from" if partner else "public_visible_from"
-    if model is m.Statement:
-        return [
-            _in_text(m.Quote, partner).where(m.Quote.statement_id == m.Statement.id),
-            _in_text(m.StatementReport, partner).where(
-                m.StatementReport.statement_id == m.Statement.id
-            ),
-        ]
-    if model is m.Vote:
-        return [_in_text(m.VoteReport, partner).where(m.VoteReport.vote_id == m.Vote.id)]
-    is_person = model is m.Person
-    own = "person_id" if is_person else "organization_id"
-    speaker = m.Statement.speaker_person_id if is_person else m.Statement.speaker_organization_id
-    membership_moment = case(
+def _membership_visible_from(partner: bool) -> ColumnElement[datetime | None]:
+    """A membership an editor entered (no source article) is an editorial fact: always shown."""
+    return case(
         (m.Membership.source_article_id.is_(None), _always()),
         else_=_text_visible_from(partner),
     )
-    candidates = [
-        _in_text(m.Mention, partner).where(getattr(m.Mention, own) == model.id),
-        select(getattr(m.Statement, column).label("moment")).where(speaker == model.id),
-        select(getattr(m.Vote, column).label("moment"))
-        .join(m.VotePosition, m.VotePosition.vote_id == m.Vote.id)
-        .where(getattr(m.VotePosition, own) == model.id),
-        select(membership_moment.label("moment"))
-        .select_from(m.Membership)
-        .outerjoin(m.Article, m.Article.id == m.Membership.source_article_id)
-        .where(getattr(m.Membership, own) == model.id),
+
+
+@dataclass(frozen=True)
+class _Way:
+    """One way a row is shown: through the rows `source` selects from, which name it in
+    `target`, each giving the moment `moment(partner)`.
+
+    The rows a transaction inserts are found again at its commit by `added_by`, whose values
+    it noted in the key set named `added` (see `_Added`). It is the primary key the new rows
+    refer to (`paragraphs.id`, not `quotes.paragraph_id`): even before a table has been
+    analyzed, PostgreSQL then knows how few rows the keys find."""
+
+    target: Any
+    source: Callable[[Select[Any]], Select[Any]]
+    moment: Callable[[bool], ColumnElement[datetime | None]]
+    added_by: Any
+    added: str
+    in_text: bool = False
+
+    def candidates(self, model: Any, partner: bool) -> Select[Any]:
+        """The moments of every row showing the (correlated) row of `model`."""
+        statement = self.source(select(self.moment(partner).label("moment")))
+        statement = statement.where(self.target == model.id)
+        # Rows in text partners may not republish give no moment: leaving them out early
+        # spares the minimum a walk over every such row of a busy speaker.
+        if partner and self.in_text:
+            statement = statement.where(m.Article.partners_may_republish.is_(True))
+        return statement
+
+    def added_moments(self, keys: list[Any]) -> Select[Any]:
+        """(row shown, public moment, partner moment) for the rows these keys find."""
+        columns = (self.target, self.moment(False), self.moment(True))
+        return self.source(select(*columns)).where(
+            self.added_by.in_(keys), self.target.is_not(None)
+        )
+
+
+def _in_text(anchor: Any, target: Any) -> _Way:
+    """Rows anchored in paragraphs (quotes, reports, mentions) show what they name."""
+    return _Way(
+        target,
+        lambda statement: (
+            statement.select_from(anchor)
+            .join(m.Paragraph, m.Paragraph.id == anchor.paragraph_id)
+            .join(m.Article, m.Article.id == m.Paragraph.article_id)
+        ),
+        _text_visible_from,
+        m.Paragraph.id,
+        "paragraphs",
+        in_text=True,
+    )
+
+
+def _stored(model: Any) -> Callable[[bool], ColumnElement[datetime | None]]:
+    return lambda partner: getattr(model, _COLUMNS[partner])
+
+
+def _entity_ways(model: Any) -> list[_Way]:
+    is_person = model is m.Person
+    own = "person_id" if is_person else "organization_id"
+    speaker = m.Statement.speaker_person_id if is_person else m.Statement.speaker_organization_id
+    ways = [
+        _in_text(m.Mention, getattr(m.Mention, own)),
+        # Statements and votes store their moments before their speakers, voters and bodies
+        # are recomputed; those that moved are the keys of the last three.
+        _Way(
+            speaker,
+            lambda statement: statement.select_from(m.Statement),
+            _stored(m.Statement),
+            m.Statement.id,
+            "statements",
+        ),
+        _Way(
+            getattr(m.VotePosition, own),
+            lambda statement: statement.select_from(m.VotePosition).join(
+                m.Vote, m.Vote.id == m.VotePosition.vote_id
+            ),
+            _stored(m.Vote),
+            m.Vote.id,
+            "position_votes",
+        ),
+        _Way(
+            getattr(m.Membership, own),
+            lambda statement: statement.select_from(m.Membership).outerjoin(
+                m.Article, m.Article.id == m.Membership.source_article_id
+            ),
+            _membership_visible_from,
+            m.Article.id,
+            "membership_articles",
+        ),
     ]
+    # Bylines and publishers are shown with the article, whatever partners may republish.
     if is_person:
-        candidates.append(
-            select(article_visible_from().label("moment"))
-            .join(m.ArticleCredit, m.ArticleCredit.article_id == m.Article.id)
-            .where(m.ArticleCredit.person_id == model.id)
+        ways.append(
+            _Way(
+                m.ArticleCredit.person_id,
+                lambda statement: statement.select_from(m.ArticleCredit).join(
+                    m.Article, m.Article.id == m.ArticleCredit.article_id
+                ),
+                lambda partner: article_visible_from(),
+                m.Article.id,
+                "credit_articles",
+            )
         )
     else:
-        candidates += [
-            select(article_visible_from().label("moment")).where(
-                m.Article.publisher_id == model.id
+        ways += [
+            _Way(
+                m.Article.publisher_id,
+                lambda statement: statement.select_from(m.Article),
+                lambda partner: article_visible_from(),
+                m.Article.slug,
+                "article_slugs",
             ),
-            select(getattr(m.Vote, column).label("moment")).where(m.Vote.body_id == model.id),
+            _Way(
+                m.Vote.body_id,
+                lambda statement: statement.select_from(m.Vote),
+                _stored(m.Vote),
+                m.Vote.id,
+                "votes",
+            ),
         ]
-    return candidates
+    return ways
+
+
+_COLUMNS = {False: "public_visible_from", True: "partner_visible_from"}
+_WAYS: dict[type[Any], list[_Way]] = {
+    m.Statement: [
+        _in_text(m.Quote, m.Quote.statement_id),
+        _in_text(m.StatementReport, m.StatementReport.statement_id),
+    ],
+    m.Vote: [_in_text(m.VoteReport, m.VoteReport.vote_id)],
+    m.Person: _entity_ways(m.Person),
+    m.Organization: _entity_ways(m.Organization),
+}
 
 
 def _visible_from(model: Any, partner: bool) -> ColumnElement[datetime | None]:
     """The earliest candidate moment; most rows of a busy entity are shown by published
     articles, so finding one of those first spares the minimum over all of them."""
-    moments = union_all(*(c.correlate(model) for c in _candidates(model, partner))).subquery()
+    candidates = (way.candidates(model, partner).correlate(model) for way in _WAYS[model])
+    moments = union_all(*candidates).subquery()
     return case(
         (exists().select_from(moments).where(moments.c.moment == _always()), _always()),
         else_=select(func.min(moments.c.moment)).scalar_subquery(),
     )
 
 
-def _refresh(connection: Connection, model: Any, ids: Iterable[int] | None) -> None:
+def _refresh(connection: Connection, model: Any, ids: Collection[int] | None) -> None:
+    """Recompute rows' stored moments from everything that shows them."""
+    if ids is not None and not ids:
+        return
     values: dict[str, Any] = {
-        column: _visible_from(model, partner) for column, partner in _AUDIENCES.items()
+        column: _visible_from(model, partner) for partner, column in _COLUMNS.items()
     }
     values["updated_at"] = model.updated_at  # visibility moving is not an edit of the row
     statement = update(model).values(values)
@@ -157,7 +245,57 @@ def _refresh(connection: Connection, model: Any, ids: Iterable[int] | None) -> N
         connection.execute(statement.where(model.id.in_(chunk)))
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
+def _lower(
+    connection: Connection,
+    model: Any,
+    keys: Mapping[str, Collection[Any]],
+    recomputed: Collection[int],
+) -> set[int]:
+    """Bring stored moments down to the earliest the transaction's new rows give; return the
+    ids of the rows that moved. Right only where the transaction added rows showing them and
+    changed or removed none: the `recomputed` rows, recomputed in full, are left alone."""
+    added: dict[int, list[datetime | None]] = {}
+    for way in _WAYS[model]:
+        for chunk in _chunks(sorted(keys.get(way.added, ()))):
+            for target, public, partner in connection.execute(way.added_moments(chunk)):
+                if target not in recomputed:
+                    earliest = added.setdefault(target, [None, None])
+                    earliest[0] = _earlier(earliest[0], public)
+                    earliest[1] = _earlier(earliest[1], partner)
+    moved: list[dict[str, Any]] = []
+    for chunk in _chunks(sorted(added)):
+        stored = select(model.id, model.public_visible_from, model.partner_visible_from)
+        for id_, public, partner in connection.execute(stored.where(model.id.in_(chunk))):
+            public_added, partner_added = added[id_]
+            if _earlier(public, public_added) != public or _earlier(partner, partner_added) != (
+                partner
+            ):
+                moved.append({"row": id_, "public": public_added, "partner": partner_added})
+    if moved:
+        # Keeps the earlier of the stored and the new moment in the database too, so an
+        # earlier moment a concurrent transaction stored is not overwritten.
+        values: dict[str, Any] = {
+            column: _earliest_of(getattr(model, column), bindparam(name, type_=UTCDateTime()))
+            for name, column in (("public", _COLUMNS[False]), ("partner", _COLUMNS[True]))
+        }
+        values["updated_at"] = model.updated_at
+        connection.execute(update(model).where(model.id == bindparam("row")).values(values), moved)
+    return {row["row"] for row in moved}
+
+
+def _earlier(first: datetime | None, second: datetime | None) -> datetime | None:
+    """The earlier of two moments, where NULL means none."""
+    if first is None or second is None:
+        return second if first is None else first
+    return min(first, second)
+
+
+def _earliest_of(column: Any, moment: Any) -> ColumnElement[datetime | None]:
+    """SQL for `_earlier` (LEAST ignores NULLs on PostgreSQL but not on SQLite)."""
+    return case((or_(column.is_(None), column > moment), moment), else_=column)
+
+
+def _chunks(ids: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(ids), _CHUNK):
         yield ids[start : start + _CHUNK]
 
@@ -172,19 +310,63 @@ def refresh_all(connection: Connection) -> None:
 
 
 @dataclass
+class _Added:
+    """Keys of the rows a transaction inserted, by which their moments are found at commit.
+
+    Inserting rows only adds moments to what they show, so the stored moments there can
+    only come down: to the earliest the new rows give (`_lower`), which spares reading
+    every older row that shows a busy speaker. Each set is named by `_Way.added`."""
+
+    paragraphs: set[int] = field(default_factory=set)  # of new quotes, reports, mentions
+    position_votes: set[int] = field(default_factory=set)
+    membership_articles: set[int] = field(default_factory=set)
+    credit_articles: set[int] = field(default_factory=set)
+    article_slugs: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.paragraphs
+            or self.position_votes
+            or self.membership_articles
+            or self.credit_articles
+            or self.article_slugs
+        )
+
+
+# The key each inserted row is found by, and the `_Added` set it goes in.
+_INSERTED_KEYS: dict[type[Any], tuple[str, str]] = {
+    m.Quote: ("paragraph_id", "paragraphs"),
+    m.StatementReport: ("paragraph_id", "paragraphs"),
+    m.VoteReport: ("paragraph_id", "paragraphs"),
+    m.Mention: ("paragraph_id", "paragraphs"),
+    m.VotePosition: ("vote_id", "position_votes"),
+    m.Membership: ("source_article_id", "membership_articles"),
+    m.ArticleCredit: ("article_id", "credit_articles"),
+    m.Article: ("slug", "article_slugs"),
+}
+
+
+@dataclass
 class _Marked:
-    """Rows whose visibility a transaction may have moved, recomputed at its commit."""
+    """Rows whose visibility a transaction may have moved, recomputed in full at its commit,
+    and the rows it inserted, whose moments only lower what they show."""
 
     articles: set[int] = field(default_factory=set)
     statements: set[int] = field(default_factory=set)
     votes: set[int] = field(default_factory=set)
     persons: set[int] = field(default_factory=set)
     organizations: set[int] = field(default_factory=set)
+    added: _Added = field(default_factory=_Added)
     new_objects: list[Any] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
-            self.articles or self.statements or self.votes or self.persons or self.organizations
+            self.articles
+            or self.statements
+            or self.votes
+            or self.persons
+            or self.organizations
+            or self.added
         )
 
     def add_rows(self, rows: Iterable[Any], kinds: tuple[str, ...]) -> None:
@@ -192,6 +374,25 @@ class _Marked:
             for kind, value in zip(kinds, row, strict=True):
                 if value is not None:
                     getattr(self, kind).add(value)
+
+    def add_inserted(self, model: Any, row: Mapping[str, Any]) -> None:
+        """Note a new row by its key. Without one (a membership no article supports),
+        what it references is recomputed in full."""
+        key = _INSERTED_KEYS.get(model)
+        if key is not None:
+            attribute, added = key
+            value = row.get(attribute)
+            if isinstance(value, int | str):
+                getattr(self.added, added).add(value)
+                return
+        elif model in (m.Statement, m.Vote) and all(row.get(c) is None for c in _COLUMNS.values()):
+            # Nothing shows a new statement or vote yet; once something does, it moves
+            # and its speaker or body follows.
+            return
+        references = _REFERENCES.get(model, ())
+        self.add_rows(
+            [[row.get(key) for key, _ in references]], tuple(kind for _, kind in references)
+        )
 
 
 def _marked(session: Session) -> _Marked:
@@ -355,12 +556,24 @@ def _mark_dependents(connection: Connection, marked: _Marked) -> None:
 
 def _apply(connection: Connection, marked: _Marked) -> None:
     _mark_linked(connection, marked, articles=list(marked.articles))
+    added = marked.added
+    keys: dict[str, Collection[Any]] = {
+        "paragraphs": added.paragraphs,
+        "membership_articles": added.membership_articles,
+        "credit_articles": added.credit_articles,
+        "article_slugs": added.article_slugs,
+    }
     # Statements and votes first: persons and organizations read their stored moments.
     _refresh(connection, m.Statement, marked.statements)
     _refresh(connection, m.Vote, marked.votes)
+    keys["statements"] = _lower(connection, m.Statement, keys, marked.statements)
+    keys["votes"] = lowered_votes = _lower(connection, m.Vote, keys, marked.votes)
+    keys["position_votes"] = lowered_votes | added.position_votes
+    # Those recomputed in full may have moved either way: so may their speakers and voters.
     _mark_dependents(connection, marked)
-    _refresh(connection, m.Person, marked.persons)
-    _refresh(connection, m.Organization, marked.organizations)
+    for model, recomputed in ((m.Person, marked.persons), (m.Organization, marked.organizations)):
+        _refresh(connection, model, recomputed)
+        _lower(connection, model, keys, recomputed)
 
 
 def note_articles(session: Session, article_ids: Iterable[int]) -> None:
@@ -391,8 +604,20 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
 def _after_flush(session: Session, flush_context: Any) -> None:
     marked = _marked(session)
     for obj in marked.new_objects:
-        _mark(session, marked, obj, deleted=False)
+        if type(obj) in _WATCHED:
+            marked.add_inserted(type(obj), _flushed_row(obj))
     marked.new_objects.clear()
+
+
+def _flushed_row(obj: Any) -> dict[str, Any]:
+    """What `_Marked.add_inserted` reads of a new object, now that the flush gave it ids."""
+    model = type(obj)
+    keys = [key for key, _ in _REFERENCES.get(model, ())]
+    if model in _INSERTED_KEYS:
+        keys.append(_INSERTED_KEYS[model][0])
+    if model in (m.Statement, m.Vote):
+        keys += _COLUMNS.values()
+    return {key: getattr(obj, key) for key in keys}
 
 
 def _target(state: ORMExecuteState) -> Any | None:
@@ -429,12 +654,10 @@ def _core_write(state: ORMExecuteState) -> Result[Any] | None:
     model = _target(state)
     if model is None:
         return None
-    if state.is_insert:  # new rows move only what they reference
-        references = _REFERENCES.get(model, ())
-        _marked(state.session).add_rows(
-            ([row.get(key) for key, _ in references] for row in _inserted_rows(state)),
-            tuple(kind for _, kind in references),
-        )
+    if state.is_insert:  # new rows only add moments to what they show
+        marked = _marked(state.session)
+        for row in _inserted_rows(state):
+            marked.add_inserted(model, row)
         return None
     if not (state.is_update or state.is_delete):
         return None

@@ -14,9 +14,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.base import Base
+from db.constraints import broken_unique_constraint
 from db.documents import DocumentBatch, DocumentConflict, SavedDocument, SaveStatus
 from db.engine import unit_of_work
 from db.entities import known_entities
@@ -49,6 +51,42 @@ class IngestFailure(Exception):
     def __reduce__(self) -> tuple[type[IngestFailure], tuple[IngestErrorCode, str, str | None]]:
         # Failures come back from the extraction worker process.
         return IngestFailure, (self.code, self.message, self.field)
+
+
+# Unique values another writer can take between this ingestion's checks and its writes:
+# the input field they come from (the source's text, or its URL) and what was taken.
+_RACES: dict[str, tuple[str, str]] = {
+    "uq_articles_url": ("url", "another article with this URL"),
+    "uq_articles_slug": ("source", "another article with this headline's slug"),
+    "uq_persons_slug": ("source", "a person it names"),
+    "uq_organizations_slug": ("source", "an organization it names"),
+    "uq_person_aliases_person_id_normalized": ("source", "a name of a person it names"),
+    "uq_organization_aliases_organization_id_normalized": (
+        "source",
+        "a name of an organization it names",
+    ),
+}
+
+
+def _refusal(error: DBAPIError) -> IngestFailure:
+    """The CONFLICT to report for a source the database refused: with the field at fault
+    where a unique value was taken meanwhile, else for the whole source."""
+    name = (
+        broken_unique_constraint(error, Base.metadata)
+        if isinstance(error, IntegrityError)
+        else None
+    )
+    if name in _RACES:
+        field, taken = _RACES[name]
+        return IngestFailure(
+            IngestErrorCode.CONFLICT,
+            f"{taken} was saved at the same time; nothing of this article was saved, try again",
+            field,
+        )
+    return IngestFailure(
+        IngestErrorCode.CONFLICT,
+        "the article clashes with records saved at the same time; nothing was saved, try again",
+    )
 
 
 @dataclass(frozen=True)
@@ -174,12 +212,7 @@ class Ingester:
             logger.warning(
                 "ingesting %s failed in the database: %s", items[0].source.name or "<source>", error
             )
-            failure = IngestFailure(
-                IngestErrorCode.CONFLICT,
-                "the article clashes with records saved at the same time; nothing was"
-                " saved, try again",
-            )
-            return [failure], None
+            return [_refusal(error)], None
         if self._known is not None:
             self._known.settle()
         return [item.result() for item in items], started_next

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.support import bearer, graphql, issue_key
+from tests.test_editing_races import just_before_the_first_write
 
 SEED_TEXT = (files("newsgraph") / "seeds" / "000_05cbda2b39a8e2bf.txt").read_text(encoding="utf-8")
 SEED_URL = "https://www.kurdistan24.net/en/news/e8c3eedc-7a22-4c21-bd40-8026ecbddcf8"
@@ -129,3 +130,39 @@ async def test_a_new_headline_at_a_known_url_updates_that_article(fresh_database
     assert payload["status"] == "UPDATED"
     assert payload["article"]["slug"] == "ferry-fares-frozen-for-winter"
     assert payload["article"]["headline"] == "Ferry fares held for winter"
+
+
+RACED_URL = "https://ledger.example/fares"
+
+
+@pytest.mark.parametrize(
+    ("rival_fields", "field", "taken"),
+    [
+        ({"url": RACED_URL}, "url", "another article with this URL"),
+        ({}, "source", "another article with this headline's slug"),
+    ],
+    ids=["url", "slug"],
+)
+async def test_an_article_saved_by_a_rival_meanwhile_is_a_conflict_on_its_field(
+    fresh_database, rival_fields, field, taken
+):
+    client = fresh_database.client
+    # The outlet and the speaker are stored already: the article is the first row written.
+    assert (await ingest(client, source=HTML_ARTICLE, format="HTML"))["errors"] == []
+    before = (await graphql(client, ARTICLE_COUNT))["articles"]["totalCount"]
+    rival_source = HTML_ARTICLE.replace("frozen for winter", "frozen until spring")
+    late_source = HTML_ARTICLE.replace("frozen for winter", "frozen for the year")
+
+    async def rival() -> None:
+        source = rival_source if rival_fields else late_source
+        payload = await ingest(client, source=source, format="HTML", **rival_fields)
+        assert payload["errors"] == []
+
+    with just_before_the_first_write(fresh_database.app, rival):
+        payload = await ingest(client, source=late_source, format="HTML", url=RACED_URL)
+
+    [error] = payload["errors"]
+    assert (error["field"], error["code"]) == (field, "CONFLICT")
+    assert error["message"].startswith(f"{taken} was saved at the same time")
+    assert payload["article"] is None
+    assert (await graphql(client, ARTICLE_COUNT))["articles"]["totalCount"] == before + 1
