@@ -555,6 +555,10 @@ def _mark_dependents(connection: Connection, marked: _Marked) -> None:
 
 
 def _apply(connection: Connection, marked: _Marked) -> None:
+    if connection.dialect.name == "postgresql":
+        # The recomputing UPDATEs are estimated costly enough to be JIT-compiled, which took
+        # a second per statement on a 10,000-article archive and ran in 67 ms without.
+        connection.exec_driver_sql("SET LOCAL jit = off")
     _mark_linked(connection, marked, articles=list(marked.articles))
     added = marked.added
     keys: dict[str, Collection[Any]] = {
