@@ -867,6 +867,11 @@ class _DocumentRows:
             batch._articles[record.slug] = article
         else:
             article = existing
+            if "rights" not in record.model_fields_set:
+                # The document is silent on rights (ingested text always is): a new version
+                # keeps what is stored, such as an editor's leave for partners to republish.
+                for column in _RIGHTS_COLUMNS:
+                    del values[column]
             if isinstance(article.ref, _Row):
                 article.ref.values.update(values)
             else:
@@ -1093,6 +1098,9 @@ class _DocumentRows:
                     **self._provenance,
                 },
             )
+
+
+_RIGHTS_COLUMNS = ("copyright_holder", "licence", "partners_may_republish")
 
 
 def _article_values(

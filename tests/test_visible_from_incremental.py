@@ -319,8 +319,9 @@ async def test_ingests_and_edits_keep_what_recomputing_everything_gives(
     # An update that moves a quote: the same URL, now attributed to someone else.
     ingested(url, tmp_path / "moved", {"crew.txt": AFTER_MOVE}, "--url", MOVED_URL)
     await assert_as_recomputed(engine)
-    # The embargo stays; the rights are the new version's (partners may not republish).
-    assert await speaker_moments(engine, "hanna-lutz") == {(EARLIER_EMBARGO, None)}
+    # The embargo stays, and so do the rights: the text says nothing of them, so partners
+    # may still republish the article and see its new speaker from the embargo's end.
+    assert await speaker_moments(engine, "hanna-lutz") == {(EARLIER_EMBARGO, EARLIER_EMBARGO)}
     assert await speaker_moments(engine, "owen-hale") == {(ALWAYS, ALWAYS)}
 
     # A deletion: Miriam Castell's published quote goes. So did the report, with the crew
