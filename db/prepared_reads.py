@@ -15,7 +15,7 @@ tests' statement counts still see them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -92,16 +92,9 @@ def _observed(engine: Engine, sql: str) -> Iterator[None]:
     if not observers:
         yield
         return
-    with _nested([observer(sql) for observer in observers]):
-        yield
-
-
-@contextmanager
-def _nested(managers: Sequence[AbstractContextManager[None]]) -> Iterator[None]:
-    if not managers:
-        yield
-        return
-    with managers[0], _nested(managers[1:]):
+    with ExitStack() as stack:
+        for observer in observers:
+            stack.enter_context(observer(sql))
         yield
 
 
