@@ -124,7 +124,7 @@ async def run_refusable(
     A database constraint that refuses the write runs `work` again, up to `attempts` runs.
     """
     session = context(info).session
-    for attempt in range(1, attempts + 1):
+    for _ in range(attempts):
         try:
             result = await work(session)
             await session.commit()
@@ -135,14 +135,13 @@ async def run_refusable(
             await session.rollback()
             # The database's words stay in the log: they name tables and values.
             logger.warning("an edit collided with a concurrent one: %s", error.orig)
-            if attempt == attempts:
-                return None, [_error_of(collision_refusal(error))]
+            collision = collision_refusal(error)
         except BaseException:
             await session.rollback()
             raise
         else:
             return result, []
-    raise AssertionError("unreachable: every attempt returns or raises")
+    return None, [_error_of(collision)]
 
 
 def _error_of(refused: EditRefused) -> MutationError:

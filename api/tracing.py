@@ -69,12 +69,11 @@ class Tracing:
         sync_engine = engine.sync_engine
         system = sync_engine.dialect.name
 
-        def before(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+        def client_span(statement: str) -> Any | None:
             if not get_current_span().get_span_context().is_valid:
                 # Outside any request (the embargo scheduler's poll, every second): no trace.
-                return
-            context = args[-2]
-            context._newsgraph_span = self.tracer.start_span(
+                return None
+            return self.tracer.start_span(
                 statement.split(None, 1)[0].upper() if statement.strip() else "SQL",
                 kind=SpanKind.CLIENT,
                 attributes={
@@ -82,6 +81,11 @@ class Tracing:
                     "db.statement": statement[:_STATEMENT_CHARACTERS],
                 },
             )
+
+        def before(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+            span = client_span(statement)
+            if span is not None:
+                args[-2]._newsgraph_span = span
 
         def after(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
             span = getattr(args[-2], "_newsgraph_span", None)
@@ -99,15 +103,17 @@ class Tracing:
         @contextmanager
         def prepared_read(statement: str) -> Iterator[None]:
             # Compiled reads run on the driver's connection, past the engine's events.
-            if not get_current_span().get_span_context().is_valid:
+            span = client_span(statement)
+            if span is None:
                 yield
                 return
-            with self.tracer.start_as_current_span(
-                "SELECT",
-                kind=SpanKind.CLIENT,
-                attributes={"db.system": system, "db.statement": statement[:_STATEMENT_CHARACTERS]},
-            ):
+            try:
                 yield
+            except BaseException as error:
+                span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                raise
+            finally:
+                span.end()
 
         prepared_reads.observe(sync_engine, prepared_read)
         event.listen(sync_engine, "before_cursor_execute", before)

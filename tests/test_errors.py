@@ -22,14 +22,16 @@ SECRET = "connection to db-primary.internal:5432 as admin failed"
 async def broken_organizations(request, database_url):
     """A client whose database fails every statement that reads organizations."""
 
-    def fail(connection, cursor, statement, parameters, context, executemany):
+    def fail_on_organizations(statement: str) -> None:
         if "organizations" in statement:
             raise RuntimeError(SECRET)
 
+    def fail(connection, cursor, statement, parameters, context, executemany):
+        fail_on_organizations(statement)
+
     @contextmanager
     def fail_prepared(statement: str) -> Iterator[None]:
-        if "organizations" in statement:
-            raise RuntimeError(SECRET)
+        fail_on_organizations(statement)
         yield
 
     async with serving(database_url, compiled_reads=request.param) as (app, client):
