@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.requests import Request
-
-T = TypeVar("T")
 
 
 class ClientDisconnected(Exception):
@@ -16,27 +14,42 @@ class ClientDisconnected(Exception):
 
 
 async def _disconnected(request: Request) -> None:
-    # Called once the body has been read: the next message can only be the disconnect
+    # Started once the body has been read: the next message can only be the disconnect
     # (servers send it when the client leaves, or after the response is complete).
     while (await request.receive())["type"] != "http.disconnect":
         pass
 
 
-async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
-    """`work`'s result; cancels it (and the database statement it awaits) and raises
-    ClientDisconnected if the client disconnects first."""
-    task = asyncio.ensure_future(work)
+@asynccontextmanager
+async def cancelled_on_disconnect(request: Request) -> AsyncIterator[None]:
+    """Run the block in the request's task; if the client disconnects first, cancel it (and the
+    database statement it awaits) and raise ClientDisconnected.
+
+    One watcher task per request, which cancels the request's own task: cheaper than running
+    each awaited step as a task of its own and waiting on it beside the watcher.
+    """
+    task = asyncio.current_task()
+    assert task is not None
+    left = False
+    running = True
+
+    def cancel_on_disconnect(watcher: asyncio.Task[None]) -> None:
+        nonlocal left
+        # `running`: a callback already scheduled when the block ended must not cancel
+        # whatever the task does next.
+        if running and not watcher.cancelled() and watcher.exception() is None:
+            left = True
+            task.cancel()
+
     watcher = asyncio.ensure_future(_disconnected(request))
+    watcher.add_done_callback(cancel_on_disconnect)
     try:
-        done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        yield
     except asyncio.CancelledError:
-        task.cancel()
-        raise
+        if not left:
+            raise  # cancelled from outside (shutdown): not ours to absorb
+        task.uncancel()
+        raise ClientDisconnected from None
     finally:
+        running = False
         watcher.cancel()
-    if task in done:
-        return task.result()
-    task.cancel()
-    # Let the work unwind (sessions close, psycopg cancels the statement on the server).
-    await asyncio.gather(task, return_exceptions=True)
-    raise ClientDisconnected

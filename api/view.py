@@ -23,6 +23,7 @@ from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 from graphql import OperationType as DocumentOperationType
 from graphql.utilities import get_operation_ast
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -40,7 +41,7 @@ from api import caching
 from api import query_limits as limits
 from api.compiler import ReadCompiler, parameters
 from api.context import RequestContext
-from api.disconnects import ClientDisconnected, unless_disconnected
+from api.disconnects import ClientDisconnected, cancelled_on_disconnect
 from api.errors import MASKED_MESSAGE, ClientError
 from api.graphiql import render_graphiql
 from api.live.context import LiveContext
@@ -503,10 +504,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
         cost: int,
         media_type: str,
     ) -> Response:
-        sessions = request.app.state.sessions
-        # The request's one session: opened here, closed (rolling back anything a resolver
-        # left uncommitted) once the response is built and before it is sent.
-        async with sessions() as session:
+        # The request's one session, closed (rolling back anything a resolver left
+        # uncommitted) once the response is built and before it is sent.
+        session: AsyncSession = request.app.state.sessions()
+        try:
             request.state.session = session
             prefer_primary_if_recent_writer(request, session)
             try:
@@ -525,11 +526,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
             context = await self.get_context(request)
             assert isinstance(context, RequestContext)  # HTTP requests; LiveContext is for sockets
             try:
-                async with asyncio.timeout(self.settings.execution_timeout):
+                async with (
+                    cancelled_on_disconnect(request),
+                    asyncio.timeout(self.settings.execution_timeout),
+                ):
                     cache_key = (
-                        await unless_disconnected(
-                            request, self._response_cache_key(graphql_request, document, context)
-                        )
+                        await self._response_cache_key(graphql_request, document, context)
                         if self._response_cache is not None
                         else None
                     )
@@ -538,9 +540,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
                         cached = await self._response_cache.get(cache_key)
                         if cached is not None:
                             return self._answer(request, cached, media_type, context, HIT)
-                    compiled = await unless_disconnected(
-                        request, self._compiled_data(request, graphql_request, context)
-                    )
+                    compiled = await self._compiled_data(request, graphql_request, context)
                     if compiled is not None:
                         answer = CachedAnswer(self._encode({"data": compiled}), "compiled")
                         if cache_key is not None:
@@ -549,16 +549,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
                         return self._answer(
                             request, answer, media_type, context, MISS if cache_key else None
                         )
-                    result = await unless_disconnected(
-                        request,
-                        self.schema.execute(
-                            graphql_request.query,
-                            variable_values=graphql_request.variables,
-                            context_value=context,
-                            operation_name=graphql_request.operation_name,
-                            allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
-                            operation_extensions=graphql_request.extensions,
-                        ),
+                    result = await self.schema.execute(
+                        graphql_request.query,
+                        variable_values=graphql_request.variables,
+                        context_value=context,
+                        operation_name=graphql_request.operation_name,
+                        allowed_operation_types=_OPERATIONS_BY_METHOD[request.method],
+                        operation_extensions=graphql_request.extensions,
                     )
             except TimeoutError:
                 return self._timeout_response(media_type)
@@ -586,6 +583,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
             if result.errors:
                 return caching.uncacheable(response)
             return self._cache_headers(request, response, context)
+        finally:
+            # Only a session inside a transaction holds a connection. One that never began
+            # one (a public compiled read) has nothing to give back, and closing it would
+            # cost a trip through a greenlet.
+            if session.in_transaction():
+                await session.close()
 
     async def _response_cache_key(
         self,
