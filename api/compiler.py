@@ -41,9 +41,11 @@ from graphql.execution.collect_fields import (
     collect_subfields,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from sqlalchemy import ColumnElement, case, func, inspect, literal, null, select
+from sqlalchemy import Column, ColumnElement, Table, case, func, inspect, literal, null, select
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import Label
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, Label
+from sqlalchemy.sql.selectable import Join
 from sqlalchemy.sql.util import ClauseAdapter
 
 from api import mapping as maps
@@ -57,10 +59,19 @@ from api.statements import StatementFilter, statement_criteria
 from api.votes import VoteFilter, vote_criteria
 from db import models as m
 from db import queries
+from db.base import Base
 from db.jsonsql import JsonDialect
 from db.prepared_reads import PreparedSelect
 from db.relations import AnySelect, ToMany, ToOne
-from db.visibility import KEY_PARAMETER, NOW_PARAMETER, Viewer, narrow, visible
+from db.visibility import (
+    ANCHORED_IN_PARAGRAPHS,
+    KEY_PARAMETER,
+    NOW_PARAMETER,
+    Viewer,
+    narrow,
+    text_readable,
+    visible,
+)
 from newsgraph.settings import Settings
 
 _PLAN_CACHE_SIZE = 1024
@@ -117,18 +128,90 @@ def _adapt(expression: Any, alias: Any) -> Any:
     return ClauseAdapter(inspect(alias).selectable).traverse(expression)
 
 
-def _on_target(relation: ToMany, target: Any) -> Any | None:
-    """The relation's pair columns on `target`, when the pairs select only the target's own
-    table (a foreign key on the target); None when they need the pairs as a subquery."""
+@dataclass(frozen=True)
+class _Chain:
+    """A relation's pairs read straight from the target's table and tables it inner-joins.
+
+    `c` holds the pair columns, `from_clause` the joins and `where` the pairs' own filter,
+    all on `target` and fresh aliases of the other tables; `joined` says which alias a
+    foreign key of a joined row reaches: `(id(row), column name) → (row, alias)`.
+    """
+
+    c: Any
+    from_clause: Any
+    where: Any
+    joined: dict[tuple[int, str], tuple[Any, Any]]
+
+
+def _inner_join_tables(from_clause: Any) -> list[Table] | None:
+    """The tables of a chain of inner joins, leftmost first; None for any other FROM."""
+    if isinstance(from_clause, Table):
+        return [from_clause]
+    if not isinstance(from_clause, Join) or from_clause.isouter or from_clause.full:
+        return None
+    left = _inner_join_tables(from_clause.left)
+    if left is None or not isinstance(from_clause.right, Table):
+        return None
+    return [*left, from_clause.right]
+
+
+def _key_joins(from_clause: Any) -> list[tuple[Any, Any]]:
+    """`(foreign key column, primary key column)` for each join of a chain that is
+    `right.id = left.<column>`, on the original tables."""
+    found = []
+    while isinstance(from_clause, Join):
+        onclause = from_clause.onclause
+        if isinstance(onclause, BinaryExpression) and onclause.operator is operators.eq:
+            for key, other in ((onclause.left, onclause.right), (onclause.right, onclause.left)):
+                if (
+                    isinstance(key, Column)
+                    and key.table.key == from_clause.right.key
+                    and key.primary_key
+                    and isinstance(other, Column)
+                ):
+                    found.append((other, key))
+        from_clause = from_clause.left
+    return found
+
+
+def _chain_on_target(relation: ToMany, target: Any) -> _Chain | None:
+    """The relation's pairs on `target`, when they read the target's own table, alone or
+    inner-joined to others (a quote's paragraph and article, for ordering); None when they
+    need the pairs as a subquery joined back to the target."""
     pairs = relation.pairs
     froms = pairs.get_final_froms()
-    if relation.distinct or len(froms) != 1 or froms[0] is not inspect(relation.target).local_table:
+    if relation.distinct or len(froms) != 1:
         return None
+    tables = _inner_join_tables(froms[0])
+    # By name: the ORM's joins hold annotated copies of the tables, not the tables.
+    names = [table.key for table in tables or ()]
+    if not names or names[0] != inspect(relation.target).local_table.key:
+        return None
+    if len(set(names)) != len(names):
+        return None
+    aliases: dict[str, Any] = {names[0]: target}
+    for name in names[1:]:
+        model = _MODELS_BY_TABLE.get(name)
+        if model is None:
+            return None
+        aliases[name] = aliased(model)
+    adapter = ClauseAdapter(inspect(target).selectable)
+    for name in names[1:]:
+        adapter = adapter.chain(ClauseAdapter(inspect(aliases[name]).selectable))
     columns = {
-        str(column.key): _adapt(column.element if isinstance(column, Label) else column, target)
+        str(column.key): adapter.traverse(column.element if isinstance(column, Label) else column)
         for column in pairs.selected_columns
     }
-    return SimpleNamespace(c=SimpleNamespace(**columns))
+    joined = {}
+    for foreign_key, primary_key in _key_joins(froms[0]):
+        row, reached = aliases[foreign_key.table.key], aliases[primary_key.table.key]
+        joined[(id(row), str(foreign_key.key))] = (row, reached)
+    return _Chain(
+        c=SimpleNamespace(**columns),
+        from_clause=adapter.traverse(froms[0]),
+        where=None if pairs.whereclause is None else adapter.traverse(pairs.whereclause),
+        joined=joined,
+    )
 
 
 class ReadCompiler:
@@ -265,6 +348,8 @@ class _Walk:
         self.variables = variables
         self.operation = operation
         self.viewer = viewer
+        # Which alias a row's foreign key reaches by a join already in its FROM (_Chain).
+        self._joined: dict[tuple[int, str], tuple[Any, Any]] = {}
 
     # --- roots ---------------------------------------------------------------------------
 
@@ -469,6 +554,10 @@ class _Walk:
         details: list[FieldDetails],
         row: Any,
     ) -> ColumnElement[Any]:
+        reached = self._reached(row, relation.foreign_key)
+        if reached is not None and relation.shown_with_parent:
+            # Joined already, by a chain that only keeps rows which have it.
+            return self.object(graphql_type, details, reached)
         target = aliased(relation.target)
         statement = select(self.object(graphql_type, details, target)).where(
             target.id == getattr(row, relation.foreign_key)  # type: ignore[attr-defined]
@@ -502,14 +591,19 @@ class _Walk:
     def _related_rows(self, relation: ToMany, row: Any) -> AnySelect:
         """The visible target rows of `row`'s relation, in relation order (an aliased select)."""
         target = aliased(relation.target)
-        direct = _on_target(relation, target)
-        if direct is not None:
+        chain = _chain_on_target(relation, target)
+        if chain is not None:
             # The pairs read the target's own table: filter its rows in place rather than
-            # join them back to themselves, so an index on the key serves pages and counts.
-            statement = select(target).where(direct.c.parent_key == row.id)
-            if relation.pairs.whereclause is not None:
-                statement = statement.where(_adapt(relation.pairs.whereclause, target))
-            order = [_adapt(o, target) for o in relation.order_by(direct)]
+            # join them back to themselves, so an index on the key serves pages and counts;
+            # what they join (a quote's paragraph and article) also serves the target's
+            # fields and visibility below, instead of being looked up again per row.
+            self._joined.update(chain.joined)
+            statement = (
+                select(target).select_from(chain.from_clause).where(chain.c.parent_key == row.id)
+            )
+            if chain.where is not None:
+                statement = statement.where(chain.where)
+            order = [_adapt(o, target) for o in relation.order_by(chain)]
         else:
             pairs_select = relation.pairs.distinct() if relation.distinct else relation.pairs
             pairs = pairs_select.subquery()
@@ -523,10 +617,28 @@ class _Walk:
         # Explicit correlation: this select may end up in a FROM clause, where SQLAlchemy
         # would otherwise add the parent's table instead of referring to the outer row.
         statement = statement.order_by(*order).correlate(row)
-        condition = visible(relation.target, self.viewer)
+        condition = self._visible(relation.target, target)
         if condition is not None:
-            statement = statement.where(_adapt(condition, target))
+            statement = statement.where(condition)
         return statement
+
+    def _reached(self, row: Any, foreign_key: str) -> Any | None:
+        """The alias `row`'s foreign key already reaches by a join in the same FROM, if any."""
+        column = inspect(row).mapper.attrs[foreign_key].columns[0]
+        found = self._joined.get((id(row), str(column.key)))
+        return None if found is None else found[1]
+
+    def _visible(self, model: Any, row: Any) -> ColumnElement[bool] | None:
+        """`visible(model)` on `row`, checked on the article the FROM already joins when the
+        rule is that article's (a quote's, through its paragraph); else as its own probe."""
+        paragraph = row if model is m.Paragraph else None
+        if model in ANCHORED_IN_PARAGRAPHS:
+            paragraph = self._reached(row, "paragraph_id")
+        article = None if paragraph is None else self._reached(paragraph, "article_id")
+        if article is not None:
+            return text_readable(self.viewer, article)
+        condition = visible(model, self.viewer)
+        return None if condition is None else _adapt(condition, row)
 
     def to_many(
         self,
@@ -675,6 +787,8 @@ class _Walk:
             pairs.append((key, value))
         return self.sql.embed(select(self.sql.object(pairs)).select_from(ahead))
 
+
+_MODELS_BY_TABLE = {mapper.local_table.key: mapper.class_ for mapper in Base.registry.mappers}
 
 _ROOT_LISTS = frozenset({"articles", "organizations", "persons", "statements", "votes"})
 

@@ -62,6 +62,18 @@ def published_articles(viewer: Viewer) -> ColumnElement[bool]:
     )
 
 
+# Rows anchored in a paragraph: visible exactly when its article's text is readable.
+ANCHORED_IN_PARAGRAPHS = (m.Quote, m.Mention, m.StatementReport, m.VoteReport)
+
+
+def text_readable(viewer: Viewer, article: Any) -> ColumnElement[bool] | None:
+    """The rule of paragraphs and what they anchor, on an alias of the article a query
+    has already joined them to; None when the viewer reads every text."""
+    if viewer.sees_unpublished:
+        return None
+    return _adapt(_text_readable(viewer), article)
+
+
 def _text_readable(viewer: Viewer) -> ColumnElement[bool]:
     """Articles whose text (paragraphs and everything anchored in them) the viewer may read."""
     if viewer.role is Role.PARTNER:
@@ -136,7 +148,7 @@ def visible(model: Any, viewer: Viewer) -> ColumnElement[bool] | None:
         return published_articles(viewer)
     if model is m.Paragraph:
         return _article_text_readable(m.Paragraph.article_id, viewer)
-    if model in (m.Quote, m.Mention, m.StatementReport, m.VoteReport):
+    if model in ANCHORED_IN_PARAGRAPHS:
         return _paragraph_readable(model.paragraph_id, viewer)
     if model is m.ArticleLink:
         return and_(
