@@ -68,12 +68,12 @@ query CoalitionStatements($slug: String!) {
 SLUG_OF = "query Slug($name: String!) { organization(name: $name) { slug } }"
 
 
-def _conninfo(database_url: str) -> str:
+def conninfo(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(False)
 
 
 def floor_answer(database_url: str, name: str) -> Any:
-    with psycopg.connect(_conninfo(database_url)) as connection:
+    with psycopg.connect(conninfo(database_url)) as connection:
         row = connection.execute(FLOOR_SQL, {"name": normalize_name(name)}).fetchone()
     assert row is not None
     return json.loads(row[0])
@@ -94,7 +94,7 @@ def run_floor(
     sizes: list[int] = []
     lock = threading.Lock()
     parameters = {"name": normalize_name(name)}
-    opened = [psycopg.connect(_conninfo(database_url)) for _ in range(connections)]
+    opened = [psycopg.connect(conninfo(database_url)) for _ in range(connections)]
 
     def client(connection: psycopg.Connection[Any], deadline: float) -> None:
         mine: list[float] = []

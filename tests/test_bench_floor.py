@@ -1,11 +1,16 @@
-"""The SQL floor of bench/compare.py answers exactly what newsgraph answers (PostgreSQL only)."""
+"""The SQL floor of bench/compare.py answers exactly what newsgraph answers, and
+bench/statement_cost.py times the statement the server runs (PostgreSQL only)."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
+from psycopg import RawCursor
 
 from api.graphiql import HEADLINE_QUERY
-from bench.compare import ORGANIZATION_NAME, floor_answer
+from bench import statement_cost
+from bench.compare import ORGANIZATION_NAME, conninfo, floor_answer
+from bench.statement_cost import compiled_headline
 from tests.support import graphql
 
 
@@ -16,3 +21,29 @@ async def test_the_sql_floor_builds_the_headline_querys_data(backend, database_u
     ours = await graphql(client, HEADLINE_QUERY)
 
     assert floor_answer(database_url, ORGANIZATION_NAME) == ours
+
+
+async def test_statement_cost_times_the_statement_the_server_runs(backend, database_url, client):
+    if backend != "postgres":
+        pytest.skip("the statement is timed against PostgreSQL's backends")
+
+    ours = await graphql(client, HEADLINE_QUERY)
+    sql, values = compiled_headline(database_url)
+    with psycopg.connect(conninfo(database_url)) as connection:
+        row = RawCursor(connection).execute(sql, values).fetchone()
+
+    assert row is not None
+    assert {"organization": row[0]} == ours
+
+
+def test_statement_cost_prints_each_statements_cost(backend, database_url, capsys):
+    if backend != "postgres":
+        pytest.skip("the statement is timed against PostgreSQL's backends")
+
+    assert (
+        statement_cost.main(["--database-url", database_url, "--runs", "3", "--rounds", "1"]) == 0
+    )
+
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["statement", "compiled", "SQL"]
+    assert all(float(figure) >= 0 for figure in lines[1].split()[1:])
