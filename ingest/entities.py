@@ -360,7 +360,14 @@ class EntityIndex:
         introduced: list[tuple[Entity, str]] = []
         for match in _NAME_RUN.finditer(text):
             name = _TITLE.sub("", _POSSESSIVE.sub("", match["name"]))
-            if self.find(name) is not None or not self._is_name(name):
+            found = self.find(name)
+            if found is not None:
+                # Someone met before (in this text or a stored record) may have a role here:
+                # each text states its own, and a new version must state them again.
+                if found.is_person:
+                    introduced.append((found, text[match.end() :]))
+                continue
+            if not self._is_name(name):
                 continue
             head = _head(name)
             words = name.split()

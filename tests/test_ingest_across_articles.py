@@ -1,4 +1,5 @@
-"""The same statement quoted by several outlets becomes one Statement with each outlet's quotes."""
+"""The same statement quoted by several outlets becomes one Statement with each outlet's quotes;
+roles a text states are kept for people already known, and across new versions."""
 
 from __future__ import annotations
 
@@ -103,3 +104,48 @@ async def test_wording_variants_read_in_a_fixed_number_of_statements(fresh_datab
 
     assert len(statements["edges"][0]["node"]["quotes"]) == len(OUTLETS)
     assert len(recorded.statements) == WORDINGS_STATEMENTS, recorded.statements
+
+
+REOPENED = """Port reopens after repairs
+
+PORTVALE (Valley Ledger) – The port reopened on Friday.
+
+Mara Lind, head of the Portvale Harbour Authority, said the quay walls were safe.
+"""
+BOARD = """Port board meets on repairs
+
+PORTVALE (Coastline Courier) – The port council met on Monday.
+
+Mara Lind, chair of the Portvale Port Council, said the repairs had come in under budget.
+"""
+ROLES = """query Roles { person(name: "Mara Lind") {
+  memberships { edges { node { role organization { name } } } } } }"""
+
+
+async def roles(client: httpx.AsyncClient) -> list[tuple[str, str]]:
+    edges = (await graphql(client, ROLES))["person"]["memberships"]["edges"]
+    return [(e["node"]["role"], e["node"]["organization"]["name"]) for e in edges]
+
+
+async def test_a_new_version_of_an_article_keeps_the_roles_its_text_states(fresh_database):
+    """A new version replaces what the old one stated; the person is known by then, and
+    their role must still be read from the text, not lost with the old version's records."""
+    await ingest(fresh_database.client, REOPENED, "https://ledger.example/reopen")
+    before = await roles(fresh_database.client)
+
+    corrected = REOPENED.replace("on Friday.", "on Friday morning.")
+    await ingest(fresh_database.client, corrected, "https://ledger.example/reopen")
+
+    assert before == [("head", "Portvale Harbour Authority")]
+    assert await roles(fresh_database.client) == before
+
+
+async def test_a_later_article_adds_a_role_of_someone_already_known(fresh_database):
+    await ingest(fresh_database.client, REOPENED, "https://ledger.example/reopen")
+
+    await ingest(fresh_database.client, BOARD, "https://courier.example/board")
+
+    assert sorted(await roles(fresh_database.client)) == [
+        ("chair", "Portvale Port Council"),
+        ("head", "Portvale Harbour Authority"),
+    ]
