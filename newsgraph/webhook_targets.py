@@ -3,7 +3,8 @@
 A partner chooses the URL our servers POST to, so without a check a partner could make
 them call addresses inside our own network (a metadata service, an admin port). URLs are
 checked when they are registered (the host as written) and again before every attempt
-(the addresses the host resolves to then).
+(the addresses the host resolves to then), and the attempt connects to an address that
+passed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -77,13 +80,23 @@ def url_problem(url: str, allowed: Sequence[Network]) -> str | None:
     return None if address is None else address_problem(address, allowed)
 
 
-async def target_problem(url: str, allowed: Sequence[Network], timeout: float) -> str | None:
-    """Why a delivery to `url` must not be attempted now, or None: every address the host
-    resolves to must be allowed.
+@dataclass(frozen=True)
+class Target:
+    """Where one delivery attempt connects: an address that passed the check, reached
+    under the host name the URL gives (its Host header, and its TLS server name)."""
 
-    The HTTP client looks the name up again when it connects, so a host whose DNS answers
-    change between the two lookups could still reach a private address; an egress firewall
-    is the complete defence.
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+
+async def checked_target(url: str, allowed: Sequence[Network], timeout: float) -> Target | str:
+    """Where a delivery to `url` connects now, or why it must not be attempted: every
+    address the host resolves to must be allowed.
+
+    The attempt then connects to the address checked here rather than looking the name up
+    again, so a host whose DNS answer changes in between (DNS rebinding) cannot steer it
+    to an address the check refused.
     """
     problem = url_problem(url, allowed)
     if problem is not None:
@@ -91,7 +104,7 @@ async def target_problem(url: str, allowed: Sequence[Network], timeout: float) -
     parts = urlsplit(url)
     host = parts.hostname or ""
     if _literal_address(host) is not None:
-        return None
+        return Target(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         # Bounded: a worker's claim on the delivery runs out, and a hung lookup would outlast it.
@@ -103,9 +116,16 @@ async def target_problem(url: str, allowed: Sequence[Network], timeout: float) -
         return f"could not resolve {host} within {timeout:g} s"
     except OSError as error:
         return f"could not resolve {host}: {error}"
-    for *_, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+    addresses = [ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0]) for *_, sockaddr in found]
+    if not addresses:
+        return f"could not resolve {host}: no addresses"
+    for address in addresses:
         problem = address_problem(address, allowed)
         if problem is not None:
             return f"{host} resolves to {problem}"
-    return None
+    chosen = addresses[0]
+    literal = f"[{chosen}]" if chosen.version == 6 else str(chosen)
+    userinfo, at, host_and_port = parts.netloc.rpartition("@")
+    pinned = f"{userinfo}{at}{literal}:{port}"
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return Target(urlunsplit(parts._replace(netloc=pinned)), {"Host": host_and_port}, extensions)

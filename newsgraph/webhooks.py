@@ -19,7 +19,7 @@ from db import webhooks
 from db.engine import unit_of_work
 from newsgraph.clock import Clock
 from newsgraph.settings import Settings
-from newsgraph.webhook_targets import networks, target_problem
+from newsgraph.webhook_targets import checked_target, networks
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +113,10 @@ class WebhookDeliverer:
                 await self._sleeper(self._settings.webhook_poll_seconds)
 
     async def _send(self, delivery: Any, url: str, secret: str) -> _Outcome:
-        refused = await target_problem(url, self._allowed, self._settings.webhook_timeout_seconds)
-        if refused is not None:
-            logger.warning("webhook delivery %d to %s refused: %s", delivery.id, url, refused)
-            return _Outcome(None, f"refused: {refused}"[:500])
+        target = await checked_target(url, self._allowed, self._settings.webhook_timeout_seconds)
+        if isinstance(target, str):
+            logger.warning("webhook delivery %d to %s refused: %s", delivery.id, url, target)
+            return _Outcome(None, f"refused: {target}"[:500])
         body = delivery.payload.encode()
         headers = {
             "Content-Type": "application/json",
@@ -126,7 +126,11 @@ class WebhookDeliverer:
         }
         try:
             response = await self._client.post(
-                url, content=body, headers=headers, timeout=self._settings.webhook_timeout_seconds
+                target.url,
+                content=body,
+                headers={**headers, **target.headers},
+                extensions=target.extensions,
+                timeout=self._settings.webhook_timeout_seconds,
             )
         except httpx.HTTPError as error:
             logger.info("webhook delivery %d to %s failed: %s", delivery.id, url, error)

@@ -22,6 +22,7 @@ from db.engine import session_factory
 from db.keys import revoke_key
 from db.seed import SEED_ARTICLE_SLUG
 from newsgraph.clock import FixedClock
+from newsgraph.webhook_targets import Target, checked_target, networks
 from newsgraph.webhooks import SIGNATURE_HEADER, WebhookDeliverer
 from tests.support import (
     bearer,
@@ -568,6 +569,48 @@ async def test_a_host_name_resolving_to_a_private_address_is_not_sent_to(
     assert entry["node"]["lastError"].startswith(
         "refused: hooks.partner.example resolves to 10.9.8.7 is a loopback, private"
     )
+
+
+async def test_an_attempt_connects_to_the_address_that_was_checked(fresh_database, monkeypatch):
+    """DNS rebinding: the name answers an allowed address for the check, then another
+    address; the attempt must go where the check looked, under the name the URL gives."""
+    real_getaddrinfo = asyncio.get_running_loop().getaddrinfo
+    answers = {"hooks.partner.invalid": ["127.0.0.1", "127.0.0.2"]}
+
+    async def rebinding(host: str, port: int, **options: Any) -> list[Any]:
+        if host in answers:
+            address = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
+            return [(2, 1, 6, "", (address, port))]
+        return await real_getaddrinfo(host, port, **options)
+
+    async with partner_server() as partner, newsroom(fresh_database.url) as room:
+        port = int(partner.url.rsplit(":", 1)[1].split("/")[0])
+        await room.create(room.partner, url=f"http://hooks.partner.invalid:{port}/hooks")
+        await room.correct_the_seed()
+        monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", rebinding)
+
+        await room.deliverer.deliver_due()
+        log = await room.ask(room.partner, DELIVERY_LOG)
+
+    [(headers, _)] = partner.received
+    assert headers["host"] == f"hooks.partner.invalid:{port}"
+    [entry] = log["webhooks"]["edges"][0]["node"]["deliveries"]["edges"]
+    assert entry["node"]["status"] == "DELIVERED"
+
+
+async def test_an_https_attempt_keeps_the_host_name_for_tls(monkeypatch):
+    async def resolves(host: str, port: int, **_: Any) -> list[Any]:
+        return [(10, 1, 6, "", ("2001:db8::7", port, 0, 0))]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", resolves)
+    allowed = networks(["2001:db8::/32"])  # documentation addresses are not public
+
+    target = await checked_target("https://user@hooks.partner.example/in?x=1", allowed, 5)
+
+    assert isinstance(target, Target)
+    assert target.url == "https://user@[2001:db8::7]:443/in?x=1"
+    assert target.headers == {"Host": "hooks.partner.example"}
+    assert target.extensions == {"sni_hostname": "hooks.partner.example"}
 
 
 # -- several workers, the compiled read path, SQL counts --------------------------------------
