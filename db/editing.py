@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -112,26 +112,44 @@ async def _text_changed(session: AsyncSession, editor: Editor, article_id: int) 
     await record_change(session, article_id, m.ChangeKind.CORRECTED, at=editor.now)
 
 
-async def _article_of(session: AsyncSession, row: Any) -> int | None:
-    """The one article whose text shows `row`: a credit's or link's article, or the article of
-    the paragraph a quote, mention or report is anchored in; None for other rows."""
+def _articles_of_paragraphs(paragraph_ids: Any) -> Any:
+    return select(m.Paragraph.article_id).where(m.Paragraph.id.in_(paragraph_ids))
+
+
+async def _articles_showing(session: AsyncSession, row: Any) -> set[int]:
+    """The articles whose text shows `row`: a credit's or link's article, the article of the
+    paragraph a quote, mention or report is anchored in, every article that quotes or reports
+    a statement or reports a vote (with its positions), and a membership's source."""
     if isinstance(row, m.ArticleCredit):
-        return row.article_id
+        return {row.article_id}
     if isinstance(row, m.ArticleLink):
-        return row.from_article_id
-    paragraph_id = getattr(row, "paragraph_id", None)
-    if paragraph_id is None:
-        return None
-    article_id: int | None = await session.scalar(
-        select(m.Paragraph.article_id).where(m.Paragraph.id == paragraph_id)
-    )
-    return article_id
+        return {row.from_article_id}
+    if isinstance(row, m.Membership):
+        return set() if row.source_article_id is None else {row.source_article_id}
+    paragraphs: Any  # the paragraphs that show the row, as a subquery
+    if isinstance(row, m.Statement):
+        paragraphs = (
+            select(m.Quote.paragraph_id)
+            .where(m.Quote.statement_id == row.id)
+            .union(
+                select(m.StatementReport.paragraph_id).where(
+                    m.StatementReport.statement_id == row.id
+                )
+            )
+        )
+    elif isinstance(row, m.Vote | m.VotePosition):
+        vote_id = row.id if isinstance(row, m.Vote) else row.vote_id
+        paragraphs = select(m.VoteReport.paragraph_id).where(m.VoteReport.vote_id == vote_id)
+    elif getattr(row, "paragraph_id", None) is not None:
+        paragraphs = select(literal(row.paragraph_id))
+    else:
+        return set()
+    return set(await session.scalars(_articles_of_paragraphs(paragraphs)))
 
 
 async def _shown_change(session: AsyncSession, editor: Editor, row: Any) -> None:
-    """A change to what an article shows is a correction its mirrors must follow."""
-    article_id = await _article_of(session, row)
-    if article_id is not None:
+    """A change to what articles show is a correction their mirrors must follow."""
+    for article_id in sorted(await _articles_showing(session, row)):
         await _text_changed(session, editor, article_id)
 
 
@@ -224,9 +242,10 @@ async def update_row(
     row = await _get(session, kind.model, pk, "id")
     if kind.listed_by is not None and "position" in values:
         values["position"] = await _make_room(session, kind.listed_by, row, values["position"])
-    if _change(session, editor, row, values):
+    changed = _change(session, editor, row, values)
+    await kind.check(session, row)  # refused before anything is logged (logging flushes)
+    if changed:
         await _shown_change(session, editor, row)
-    await kind.check(session, row)
     return row
 
 
@@ -485,13 +504,16 @@ async def update_statement(
     statement = await _get(session, m.Statement, pk, "id")
     if "medium" in values and values["medium"] is None:
         raise EditRefused("medium", "Say how the statement was made.", Problem.REQUIRED)
-    _change(session, editor, statement, values)
+    if _change(session, editor, statement, values):
+        await _shown_change(session, editor, statement)
     return statement
 
 
 async def delete_statement(session: AsyncSession, editor: Editor, pk: int) -> None:
     """Deletes the statement with its quotes and reports."""
-    await _remove(session, editor, await _get(session, m.Statement, pk, "id"), STATEMENT_FIELDS)
+    statement = await _get(session, m.Statement, pk, "id")
+    await _shown_change(session, editor, statement)
+    await _remove(session, editor, statement, STATEMENT_FIELDS)
 
 
 # Quotes

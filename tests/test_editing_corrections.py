@@ -1,5 +1,6 @@
-"""Editing what a published article shows (its quotes, credits, reports) logs a correction,
-so partners mirroring the change feed follow it."""
+"""Editing what a published article shows (its quotes, credits, reports, and the statements,
+votes and memberships it quotes, reports or states) logs a correction, so partners
+mirroring the change feed follow it."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from tests.support import bearer, graphql, issue_key
 
 SEED = """
 query($slug: String!) {
-  article(slug: $slug) { id paragraphs { id quotes { id statement { id } } } }
-  person(slug: "qasim-soleimani") { id }
+  article(slug: $slug) { id paragraphs { id quotes { id statement { id } } } votes { id } }
+  person(slug: "qasim-soleimani") { id memberships { edges { node { id } } } }
 }
 """
 QUOTE_DELETE = """mutation($id: ID!) { quoteDelete(id: $id) { errors { code } } }"""
@@ -33,6 +34,25 @@ mutation($statement: ID!, $paragraph: ID!) {
     errors { code }
   }
 }
+"""
+STATEMENT_UPDATE = """
+mutation($id: ID!) {
+  statementUpdate(id: $id, input: {summary: "Corrected summary"}) { errors { code } }
+}
+"""
+STATEMENT_DELETE = """mutation($id: ID!) { statementDelete(id: $id) { errors { code } } }"""
+VOTE_UPDATE = """
+mutation($id: ID!) { voteUpdate(id: $id, input: {heldOnText: "on Sunday"}) { errors { code } } }
+"""
+VOTE_POSITION_CREATE = """
+mutation($vote: ID!) {
+  votePositionCreate(input: {voteId: $vote, groupName: "Independents", option: ABSTAIN}) {
+    errors { code }
+  }
+}
+"""
+MEMBERSHIP_UPDATE = """
+mutation($id: ID!) { membershipUpdate(id: $id, input: {role: "commander"}) { errors { code } } }
 """
 
 
@@ -51,13 +71,30 @@ async def corrections(app) -> int:
         return count
 
 
-@pytest.mark.parametrize("edit", ["quote deleted", "credit added", "report added"])
+EDITS = [
+    "quote deleted",
+    "credit added",
+    "report added",
+    "statement corrected",
+    "statement deleted",
+    "vote corrected",
+    "vote position added",
+    "membership corrected",
+]
+
+
+@pytest.mark.parametrize("edit", EDITS)
 async def test_an_edit_to_what_a_published_article_shows_is_a_correction(fresh_database, edit):
+    """Statements, votes and memberships are facts of their own, but the article that quotes
+    or reports them (or states the membership) shows them: a mirror must hear of the change."""
     client, app = fresh_database.client, fresh_database.app
     editor = bearer((await issue_key(app, "editor", "Desk")).secret)
     seed = await graphql(client, SEED, {"slug": SEED_ARTICLE_SLUG}, headers=editor)
     quoting = next(p for p in seed["article"]["paragraphs"] if p["quotes"])
     quote = quoting["quotes"][0]
+    statement = quote["statement"]["id"]
+    vote = seed["article"]["votes"][0]["id"]
+    membership = seed["person"]["memberships"]["edges"][0]["node"]["id"]
     mutations: dict[str, tuple[str, dict[str, Any]]] = {
         "quote deleted": (QUOTE_DELETE, {"id": quote["id"]}),
         "credit added": (
@@ -66,11 +103,13 @@ async def test_an_edit_to_what_a_published_article_shows_is_a_correction(fresh_d
         ),
         "report added": (
             REPORT_SET,
-            {
-                "statement": quote["statement"]["id"],
-                "paragraph": seed["article"]["paragraphs"][0]["id"],
-            },
+            {"statement": statement, "paragraph": seed["article"]["paragraphs"][0]["id"]},
         ),
+        "statement corrected": (STATEMENT_UPDATE, {"id": statement}),
+        "statement deleted": (STATEMENT_DELETE, {"id": statement}),
+        "vote corrected": (VOTE_UPDATE, {"id": vote}),
+        "vote position added": (VOTE_POSITION_CREATE, {"vote": vote}),
+        "membership corrected": (MEMBERSHIP_UPDATE, {"id": membership}),
     }
     query, variables = mutations[edit]
     before = await corrections(app)
