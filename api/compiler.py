@@ -143,6 +143,13 @@ class _Chain:
     joined: dict[tuple[int, str], tuple[Any, Any]]
 
 
+def _name(table: Any) -> str:
+    """A table's name: tables are compared by name, since the ORM's joins hold annotated
+    copies of them rather than the tables themselves."""
+    name: str = table.key
+    return name
+
+
 def _inner_join_tables(from_clause: Any) -> list[Table] | None:
     """The tables of a chain of inner joins, leftmost first; None for any other FROM."""
     if isinstance(from_clause, Table):
@@ -165,7 +172,7 @@ def _key_joins(from_clause: Any) -> list[tuple[Any, Any]]:
             for key, other in ((onclause.left, onclause.right), (onclause.right, onclause.left)):
                 if (
                     isinstance(key, Column)
-                    and key.table.key == from_clause.right.key
+                    and _name(key.table) == _name(from_clause.right)
                     and key.primary_key
                     and isinstance(other, Column)
                 ):
@@ -183,9 +190,8 @@ def _chain_on_target(relation: ToMany, target: Any) -> _Chain | None:
     if relation.distinct or len(froms) != 1:
         return None
     tables = _inner_join_tables(froms[0])
-    # By name: the ORM's joins hold annotated copies of the tables, not the tables.
-    names = [table.key for table in tables or ()]
-    if not names or names[0] != inspect(relation.target).local_table.key:
+    names = [_name(table) for table in tables or ()]
+    if not names or names[0] != _name(inspect(relation.target).local_table):
         return None
     if len(set(names)) != len(names):
         return None
@@ -204,7 +210,7 @@ def _chain_on_target(relation: ToMany, target: Any) -> _Chain | None:
     }
     joined = {}
     for foreign_key, primary_key in _key_joins(froms[0]):
-        row, reached = aliases[foreign_key.table.key], aliases[primary_key.table.key]
+        row, reached = aliases[_name(foreign_key.table)], aliases[_name(primary_key.table)]
         joined[(id(row), str(foreign_key.key))] = (row, reached)
     return _Chain(
         c=SimpleNamespace(**columns),
@@ -788,7 +794,7 @@ class _Walk:
         return self.sql.embed(select(self.sql.object(pairs)).select_from(ahead))
 
 
-_MODELS_BY_TABLE = {mapper.local_table.key: mapper.class_ for mapper in Base.registry.mappers}
+_MODELS_BY_TABLE = {_name(mapper.local_table): mapper.class_ for mapper in Base.registry.mappers}
 
 _ROOT_LISTS = frozenset({"articles", "organizations", "persons", "statements", "votes"})
 
