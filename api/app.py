@@ -28,6 +28,7 @@ from api.view import GraphQLView
 from db.engine import create_app_engine
 from db.events import PUBLISHER
 from db.jsonsql import json_dialect
+from db.prepared_reads import ReadConnections
 from db.routing import routed_sessions
 from newsgraph.clock import Clock, SystemClock
 from newsgraph.settings import Settings
@@ -109,7 +110,19 @@ def create_app(
             if settings.compiled_reads
             else None
         )
-        metrics.watch_pool(engine)
+        # Compiled reads on PostgreSQL run on connections of their own (db/prepared_reads.py).
+        app.state.read_connections = {
+            database.sync_engine: ReadConnections(
+                database.sync_engine,
+                settings.database_read_connections,
+                timeout=settings.database_pool_timeout,
+                connect_timeout=settings.database_connect_timeout,
+                statement_timeout_ms=settings.statement_timeout_ms,
+            )
+            for database in (engine, *replicas)
+            if database.dialect.name == "postgresql"
+        }
+        metrics.watch_pool(engine, app.state.read_connections.get(engine.sync_engine))
         if tracing is not None:
             for traced in (engine, *replicas):
                 tracing.watch_engine(traced)
@@ -137,7 +150,9 @@ def create_app(
                     await scheduling
             if tracing is not None:
                 tracing.shutdown()
-            metrics.watch_pool(None)
+            metrics.watch_pool(None, None)
+            for read_connections in app.state.read_connections.values():
+                await read_connections.close()
             if shared_persisted_queries is not None:
                 await shared_persisted_queries.close()
             if response_cache is not None:

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from db.engine import pool_usage
+from db.prepared_reads import ReadConnections
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Paths recorded by name; anything else is "other", so scanners cannot inflate the label set.
@@ -22,10 +23,11 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 
 
 class _PoolCollector(Collector):
-    """Reads the connection pool at scrape time."""
+    """Reads the connection pool, and the connections kept for compiled reads, at scrape time."""
 
     def __init__(self) -> None:
         self.engine: AsyncEngine | None = None
+        self.read_connections: ReadConnections | None = None
 
     def collect(self) -> Iterable[Metric]:
         usage = pool_usage(self.engine) if self.engine is not None else None
@@ -38,6 +40,18 @@ class _PoolCollector(Collector):
             size.add_metric([], usage[1])
         yield checked_out
         yield size
+        reads = self.read_connections
+        if reads is not None:
+            yield GaugeMetricFamily(
+                "newsgraph_db_read_connections_in_use",
+                "Connections for compiled reads running a statement now.",
+                value=reads.in_use,
+            )
+            yield GaugeMetricFamily(
+                "newsgraph_db_read_connections_size",
+                "Connections for compiled reads a worker may keep open.",
+                value=reads.size,
+            )
 
 
 class Metrics:
@@ -84,9 +98,12 @@ class Metrics:
         self._pool = _PoolCollector()
         self.registry.register(self._pool)
 
-    def watch_pool(self, engine: AsyncEngine | None) -> None:
-        """Report this engine's pool from now on (None: no pool to report)."""
+    def watch_pool(
+        self, engine: AsyncEngine | None, read_connections: ReadConnections | None
+    ) -> None:
+        """Report this engine's pool and compiled-read connections from now on (None: none)."""
         self._pool.engine = engine
+        self._pool.read_connections = read_connections
 
     def record_graphql_errors(self, codes: Iterator[str]) -> None:
         for code in codes:

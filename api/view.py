@@ -59,7 +59,6 @@ from api.text_input import check_text
 from api.viewers import Unauthenticated, viewer_of
 from db import faults
 from db.data_version import data_state
-from db.prepared_reads import run_prepared
 from db.routing import bound_engine
 from db.visibility import Role, Viewer
 from newsgraph.settings import Settings
@@ -703,11 +702,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
         try:
             if len(prepared) == len(roots):
                 if context.session.in_transaction():
-                    # What the request read so far (its key, the data version) ends here, so
-                    # it holds one connection at a time: requests each holding one while
-                    # waiting for a second could otherwise empty a busy pool.
+                    # What the request read so far (its key, the data version) ends here:
+                    # its pooled connection goes back rather than idling through the read.
                     await context.session.commit()
-                answers = await run_prepared(bound_engine(context.session), prepared, values)
+                connections = request.app.state.read_connections[bound_engine(context.session)]
+                answers = await connections.run(prepared, values)
             else:
                 # SQLite: each statement through the Session, which reads the file directly.
                 answers = [

@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     database_pool_timeout: float = Field(
         default=5.0, gt=0, description="Seconds a request waits for a free pooled connection."
     )
+    database_read_connections: int = Field(
+        default=8,
+        ge=1,
+        description=(
+            "PostgreSQL connections each worker keeps in autocommit for compiled reads, "
+            "beside the pool: a compiled read is one statement and needs no transaction."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Address `newsgraph serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `newsgraph serve` binds.")
     workers: int = Field(default=1, ge=1, description="Worker processes for `newsgraph serve`.")

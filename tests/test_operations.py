@@ -11,6 +11,7 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from api.graphiql import HEADLINE_QUERY
 from api.request_log import JSONFormatter
 from db.reads import Reader
 from newsgraph.settings import Settings
@@ -61,11 +62,17 @@ async def test_metrics_count_requests_by_path_and_status(client):
     )
 
 
-async def test_metrics_report_the_connection_pool(client):
+async def test_metrics_report_the_connection_pool(client, backend):
+    await graphql_response(client, HEADLINE_QUERY)  # a compiled read
+
     metrics = (await client.get("/metrics")).text
 
     assert "newsgraph_db_pool_checked_out " in metrics
     assert "newsgraph_db_pool_size " in metrics
+    # Compiled reads on PostgreSQL have connections of their own, all free again by now.
+    reads = "newsgraph_db_read_connections_size 8.0" in metrics
+    assert reads == (backend == "postgres")
+    assert ("newsgraph_db_read_connections_in_use 0.0" in metrics) == reads
 
 
 async def test_metrics_count_graphql_errors_by_code(client):

@@ -1,8 +1,9 @@
-"""Compiled reads on PostgreSQL borrow a pooled connection, run their statement prepared and in
-autocommit, and hand the connection back as every other query expects to find it."""
+"""Compiled reads on PostgreSQL run prepared and in autocommit on connections kept for them,
+beside the pool, which other queries find as they expect it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,7 +14,7 @@ from starlette.applications import Starlette
 from api.graphiql import HEADLINE_QUERY
 from api.view import READ_PATH_HEADER
 from db import prepared_reads
-from tests.support import bearer, graphql_response, issue_key, serving
+from tests.support import bearer, graphql, graphql_response, issue_key, serving
 
 
 @pytest.fixture
@@ -22,40 +23,53 @@ def postgres_only(backend: str) -> None:
         pytest.skip("SQLite runs compiled reads through the Session: nothing is prepared")
 
 
+def read_connections(app: Starlette) -> prepared_reads.ReadConnections:
+    connections: prepared_reads.ReadConnections = app.state.read_connections[
+        app.state.engine.sync_engine
+    ]
+    return connections
+
+
+async def state_of(connection: Any) -> dict[str, Any]:
+    cursor = await connection.execute("SELECT count(*) FROM pg_prepared_statements")
+    row = await cursor.fetchone()
+    return {
+        "autocommit": connection.autocommit,
+        "backend_pid": connection.info.backend_pid,
+        "prepared_statements": row[0],
+    }
+
+
 async def pooled_connection_state(app: Starlette) -> dict[str, Any]:
     """What the app's one pooled connection looks like between requests."""
     async with app.state.engine.connect() as connection:
         pooled = await connection.get_raw_connection()
-        driver = pooled.driver_connection
-        cursor = await driver.execute("SELECT count(*) FROM pg_prepared_statements")
-        row = await cursor.fetchone()
-        return {
-            "autocommit": driver.autocommit,
-            "backend_pid": driver.info.backend_pid,
-            "prepared_statements": row[0],
-        }
+        return await state_of(pooled.driver_connection)
 
 
-async def test_a_compiled_read_returns_its_connection_ready_for_transactions(
+async def test_compiled_reads_reuse_one_connection_and_its_plan(
     postgres_only: None, database_url: str
 ):
-    async with serving(database_url, database_pool_size=1) as (
+    async with serving(database_url, database_pool_size=1, database_read_connections=1) as (
         app,
         client,
     ):
-        before = await pooled_connection_state(app)
+        pooled_before = await pooled_connection_state(app)
         for _ in range(3):
             response = await graphql_response(client, HEADLINE_QUERY)
             assert response.headers[READ_PATH_HEADER] == "compiled"
             assert response.json()["data"]["organization"]["name"]
-        after = await pooled_connection_state(app)
+        [connection] = read_connections(app).idle_connections()
+        reader = await state_of(connection)
+        pooled_after = await pooled_connection_state(app)
 
-    assert before["autocommit"] is False
-    # The same connection, still opening transactions for the writes that come next, and
-    # keeping the plan it prepared for the next request.
-    assert after["backend_pid"] == before["backend_pid"]
-    assert after["autocommit"] is False
-    assert after["prepared_statements"] > before["prepared_statements"]
+    # One connection answered all three, in autocommit, with the plan it prepared once.
+    assert reader["autocommit"] is True
+    assert reader["prepared_statements"] >= 1
+    # The pool's connection is another, untouched: still opening transactions for writes.
+    assert reader["backend_pid"] != pooled_after["backend_pid"]
+    assert pooled_after == pooled_before
+    assert pooled_after["autocommit"] is False
 
 
 async def test_a_failed_compiled_read_discards_its_connection(
@@ -70,18 +84,17 @@ async def test_a_failed_compiled_read_discards_its_connection(
             raise ConnectionError("the connection broke mid-read")
         yield
 
-    async with serving(database_url, database_pool_size=1) as (
-        app,
-        client,
-    ):
-        before = await pooled_connection_state(app)
+    async with serving(database_url, database_read_connections=1) as (app, client):
+        await graphql_response(client, HEADLINE_QUERY)
+        [before] = read_connections(app).idle_connections()
         forget = prepared_reads.observe(app.state.engine.sync_engine, fail_once)
         try:
             response = await graphql_response(client, HEADLINE_QUERY)
         finally:
             forget()
-        after = await pooled_connection_state(app)
+        discarded = read_connections(app).idle_connections()
         again = await graphql_response(client, HEADLINE_QUERY)
+        [after] = read_connections(app).idle_connections()
 
     assert failures
     # The resolver path answered instead, with the same data the next compiled read gives.
@@ -89,21 +102,39 @@ async def test_a_failed_compiled_read_discards_its_connection(
     assert again.headers[READ_PATH_HEADER] == "compiled"
     assert response.json() == again.json()
     # Its state unknown, the connection was closed, and a new one opened in its place.
-    assert after["backend_pid"] != before["backend_pid"]
-    assert after["autocommit"] is False
+    assert discarded == [] and before.closed
+    assert after is not before
 
 
-async def test_a_keyed_compiled_read_needs_one_connection_at_a_time(
+async def test_a_keyed_compiled_read_needs_one_pooled_connection(
     postgres_only: None, database_url: str
 ):
-    # One pooled connection and none beyond it: the key lookup's connection must be free
-    # again before the compiled read borrows one, or the request waits out the pool timeout.
+    # One pooled connection and none beyond it: the key lookup's connection is back in the
+    # pool before the compiled read, which runs on a connection of its own.
     async with serving(
-        database_url, database_pool_size=1, database_max_overflow=0, database_pool_timeout=1
+        database_url,
+        database_pool_size=1,
+        database_max_overflow=0,
+        database_pool_timeout=1,
+        database_read_connections=1,
     ) as (app, client):
         key = await issue_key(app, "editor")
         response = await graphql_response(client, HEADLINE_QUERY, headers=bearer(key.secret))
+        checked_out = app.state.engine.sync_engine.pool.checkedout()
 
     assert response.status_code == 200
     assert response.headers[READ_PATH_HEADER] == "compiled"
     assert response.json()["data"]["organization"]["name"]
+    assert checked_out == 0
+
+
+async def test_reads_waiting_for_a_busy_connection_are_answered(
+    postgres_only: None, database_url: str
+):
+    """More concurrent reads than connections: the others wait their turn, none fails."""
+    async with serving(database_url, database_read_connections=1) as (app, client):
+        answers = await asyncio.gather(*(graphql(client, HEADLINE_QUERY) for _ in range(6)))
+        opened = len(read_connections(app).idle_connections())
+
+    assert all(answer == answers[0] for answer in answers)
+    assert opened == 1
