@@ -128,6 +128,7 @@ class ReadConnections:
 
     @property
     def in_use(self) -> int:
+        """Connections running a read now."""
         return self._open - len(self._idle)
 
     def idle_connections(self) -> list[AsyncConnection[Any]]:
@@ -159,11 +160,14 @@ class ReadConnections:
             connection = None
             return answers
         finally:
-            if connection is not None:
-                # Mid-statement, cancelled, or broken: its state is unknown, so it is not reused.
-                self._open -= 1
-                await connection.close()
-            self._slots.release()
+            try:
+                if connection is not None:
+                    # Mid-statement, cancelled, or broken: its state is unknown, so it is
+                    # not reused.
+                    self._open -= 1
+                    await connection.close()
+            finally:
+                self._slots.release()
 
     async def _connect(self) -> AsyncConnection[Any]:
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)

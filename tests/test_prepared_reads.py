@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy import func, literal, select
 from starlette.applications import Starlette
 
 from api.graphiql import HEADLINE_QUERY
 from api.view import READ_PATH_HEADER
 from db import prepared_reads
-from tests.support import bearer, graphql, graphql_response, issue_key, serving
+from db.engine import create_app_engine
+from tests.support import bearer, graphql, graphql_response, issue_key, serving, settings_for
 
 
 @pytest.fixture
@@ -138,3 +141,23 @@ async def test_reads_waiting_for_a_busy_connection_are_answered(
 
     assert all(answer == answers[0] for answer in answers)
     assert opened == 1
+
+
+async def test_read_connections_stop_a_statement_at_the_statement_timeout(
+    postgres_only: None, database_url: str
+):
+    engine = create_app_engine(settings_for(database_url))
+    connections = prepared_reads.ReadConnections(
+        engine.sync_engine, 1, timeout=1, connect_timeout=3, statement_timeout_ms=50
+    )
+    slow = prepared_reads.PreparedSelect.of(select(func.pg_sleep(1)))
+    try:
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            await connections.run([slow], {})
+        # The connection that timed out was closed; the next read gets a fresh one.
+        assert connections.idle_connections() == []
+        [rows] = await connections.run([prepared_reads.PreparedSelect.of(select(literal(1)))], {})
+        assert [tuple(row) for row in rows] == [(1,)]
+    finally:
+        await connections.close()
+        await engine.dispose()
