@@ -560,7 +560,7 @@ class _Walk:
         details: list[FieldDetails],
         row: Any,
     ) -> ColumnElement[Any]:
-        reached = self._reached(row, relation.foreign_key)
+        reached = self._reached(row, relation.foreign_key, relation.target)
         if reached is not None and relation.shown_with_parent:
             # Joined already, by a chain that only keeps rows which have it.
             return self.object(graphql_type, details, reached)
@@ -628,19 +628,22 @@ class _Walk:
             statement = statement.where(condition)
         return statement
 
-    def _reached(self, row: Any, foreign_key: str) -> Any | None:
-        """The alias `row`'s foreign key already reaches by a join in the same FROM, if any."""
+    def _reached(self, row: Any, foreign_key: str, model: Any) -> Any | None:
+        """The alias of `model` that `row`'s foreign key already reaches by a join in the
+        same FROM, if any."""
         column = inspect(row).mapper.attrs[foreign_key].columns[0]
         found = self._joined.get((id(row), str(column.key)))
-        return None if found is None else found[1]
+        if found is None or inspect(found[1]).mapper.class_ is not model:
+            return None
+        return found[1]
 
     def _visible(self, model: Any, row: Any) -> ColumnElement[bool] | None:
         """`visible(model)` on `row`, checked on the article the FROM already joins when the
         rule is that article's (a quote's, through its paragraph); else as its own probe."""
         paragraph = row if model is m.Paragraph else None
         if model in ANCHORED_IN_PARAGRAPHS:
-            paragraph = self._reached(row, "paragraph_id")
-        article = None if paragraph is None else self._reached(paragraph, "article_id")
+            paragraph = self._reached(row, "paragraph_id", m.Paragraph)
+        article = None if paragraph is None else self._reached(paragraph, "article_id", m.Article)
         if article is not None:
             return text_readable(self.viewer, article)
         condition = visible(model, self.viewer)
