@@ -78,11 +78,13 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="Seconds a request waits for a free pooled connection."
     )
     database_read_connections: int = Field(
-        default=8,
+        default=6,
         ge=1,
         description=(
             "PostgreSQL connections each worker keeps in autocommit for compiled reads, "
-            "beside the pool: a compiled read is one statement and needs no transaction."
+            "beside the pool: a compiled read is one statement and needs no transaction. "
+            "About three per database core; more only lengthen the slowest reads (see "
+            "docs/performance.md)."
         ),
     )
     host: str = Field(default="127.0.0.1", description="Address `newsgraph serve` binds.")

@@ -70,7 +70,7 @@ async def test_metrics_report_the_connection_pool(client, backend):
     assert "newsgraph_db_pool_checked_out " in metrics
     assert "newsgraph_db_pool_size " in metrics
     # Compiled reads on PostgreSQL have connections of their own, all free again by now.
-    reads = "newsgraph_db_read_connections_size 8.0" in metrics
+    reads = "newsgraph_db_read_connections_size 6.0" in metrics
     assert reads == (backend == "postgres")
     assert ("newsgraph_db_read_connections_in_use 0.0" in metrics) == reads
 
