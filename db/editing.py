@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -112,10 +112,6 @@ async def _text_changed(session: AsyncSession, editor: Editor, article_id: int) 
     await record_change(session, article_id, m.ChangeKind.CORRECTED, at=editor.now)
 
 
-def _articles_of_paragraphs(paragraph_ids: Any) -> Any:
-    return select(m.Paragraph.article_id).where(m.Paragraph.id.in_(paragraph_ids))
-
-
 async def _articles_showing(session: AsyncSession, row: Any) -> set[int]:
     """The articles whose text shows `row`: a credit's or link's article, the article of the
     paragraph a quote, mention or report is anchored in, every article that quotes or reports
@@ -126,7 +122,7 @@ async def _articles_showing(session: AsyncSession, row: Any) -> set[int]:
         return {row.from_article_id}
     if isinstance(row, m.Membership):
         return set() if row.source_article_id is None else {row.source_article_id}
-    paragraphs: Any  # the paragraphs that show the row, as a subquery
+    paragraphs: Any  # the paragraphs that show the row
     if isinstance(row, m.Statement):
         paragraphs = (
             select(m.Quote.paragraph_id)
@@ -141,10 +137,11 @@ async def _articles_showing(session: AsyncSession, row: Any) -> set[int]:
         vote_id = row.id if isinstance(row, m.Vote) else row.vote_id
         paragraphs = select(m.VoteReport.paragraph_id).where(m.VoteReport.vote_id == vote_id)
     elif getattr(row, "paragraph_id", None) is not None:
-        paragraphs = select(literal(row.paragraph_id))
+        paragraphs = [row.paragraph_id]
     else:
         return set()
-    return set(await session.scalars(_articles_of_paragraphs(paragraphs)))
+    articles = select(m.Paragraph.article_id).where(m.Paragraph.id.in_(paragraphs))
+    return set(await session.scalars(articles))
 
 
 async def _shown_change(session: AsyncSession, editor: Editor, row: Any) -> None:

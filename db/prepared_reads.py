@@ -25,6 +25,7 @@ from psycopg import AsyncConnection, AsyncRawCursor
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql.psycopg import PGDialectAsync_psycopg
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.sql import Select
 
 # Renders `$1, $2, …`, which psycopg's raw cursors send as they are: the client-side
@@ -144,7 +145,8 @@ class ReadConnections:
             async with asyncio.timeout(self._timeout):
                 await self._slots.acquire()
         except TimeoutError:
-            raise PoolTimeout(
+            # What an exhausted pool raises, so it is treated as one (db/faults.py).
+            raise PoolTimeoutError(
                 f"no connection for a compiled read came free within {self._timeout:g} s"
             ) from None
         connection: AsyncConnection[Any] | None = None
@@ -189,7 +191,3 @@ class ReadConnections:
         for connection in idle:
             self._open -= 1
             await connection.close()
-
-
-class PoolTimeout(Exception):
-    """Every connection for compiled reads stayed busy for the whole wait."""
