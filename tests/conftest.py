@@ -2,12 +2,14 @@
 
 Every test that takes `backend` (directly or through `database_url`, `app`, `client` or
 `fresh_database`) runs twice, on SQLite and on PostgreSQL; `-k sqlite` or `-m "not postgres"`
-keeps to one. PostgreSQL tests run in schemas of their own inside the database named by
-NEWSGRAPH_TEST_POSTGRES_URL, so they never touch anyone else's tables.
+keeps to one. PostgreSQL tests run in databases of their own (`newsgraph_test_*`) on the server
+NEWSGRAPH_TEST_POSTGRES_URL names, so they never touch anyone else's tables; its role needs
+CREATEDB.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ import httpx
 import pytest
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
@@ -41,7 +43,10 @@ class SuiteEnvironment(BaseSettings):
     postgres_url: str = Field(
         default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
         validation_alias="NEWSGRAPH_TEST_POSTGRES_URL",
-        description="A PostgreSQL database the suite may create and drop schemas in.",
+        description=(
+            "A PostgreSQL database the suite connects to, as a role that may create and drop"
+            " databases (newsgraph_test_*) on the same server."
+        ),
     )
     redis_url: str = Field(
         default="redis://127.0.0.1:6379/15",
@@ -110,45 +115,67 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 class IsolatedDatabases:
-    """Databases no other test or test run shares: SQLite files, or PostgreSQL schemas."""
+    """Databases no other test or test run shares: SQLite files, or PostgreSQL databases on
+    the server NEWSGRAPH_TEST_POSTGRES_URL names.
+
+    Most tests want a migrated, seeded database; migrating and seeding takes about 0.4 s, so
+    it is done once per session (`seeded_template`) and every other copy is cloned from it:
+    a file copy for SQLite, `CREATE DATABASE ... TEMPLATE` for PostgreSQL (about 30 ms).
+    """
 
     def __init__(self, backend: str, directory: Path) -> None:
         self.backend = backend
         self.directory = directory
-        self._schemas: dict[str, str] = {}
+        self._postgres_names: dict[str, str] = {}
+        self._admin_engine: Engine | None = None
 
     def create(self, label: str) -> str:
         """The URL of a new, empty database."""
+        return self._new(label, template=None)
+
+    def clone(self, label: str, template_url: str) -> str:
+        """The URL of a new database holding what the database at `template_url` holds; nothing
+        may be connected to that one while it is copied."""
+        return self._new(label, template=template_url)
+
+    def _new(self, label: str, template: str | None) -> str:
         name = f"{label}_{uuid.uuid4().hex[:12]}"
         if self.backend == SQLITE:
-            return f"sqlite:///{self.directory / name}.db"
-        schema = f"newsgraph_test_{name}"
-        self._admin(f'CREATE SCHEMA "{schema}"')
-        # Everything, alembic's version table included, is created in the first schema of the
-        # search path; with only ours there, nothing else is visible either.
-        url = make_url(_ENVIRONMENT.postgres_url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        )
+            path = self.directory / f"{name}.db"
+            if template is not None:
+                with sqlite3.connect(make_url(template).database or "") as source:
+                    with sqlite3.connect(path) as copy:
+                        source.backup(copy)
+            return f"sqlite:///{path}"
+        database = f"newsgraph_test_{name}"
+        if template is None:
+            self._admin(f'CREATE DATABASE "{database}"')
+        else:
+            self._admin(f'CREATE DATABASE "{database}" TEMPLATE "{self._postgres_names[template]}"')
+        url = make_url(_ENVIRONMENT.postgres_url).set(database=database)
         rendered = url.render_as_string(hide_password=False)
-        self._schemas[rendered] = schema
+        self._postgres_names[rendered] = database
         return rendered
 
     def drop(self, url: str) -> None:
-        schema = self._schemas.pop(url, None)
-        if schema is not None:
-            self._admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        database = self._postgres_names.pop(url, None)
+        if database is not None:
+            self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
     def drop_all(self) -> None:
-        for url in list(self._schemas):
+        for url in list(self._postgres_names):
             self.drop(url)
+        if self._admin_engine is not None:
+            self._admin_engine.dispose()
 
     def _admin(self, statement: str) -> None:
-        engine = create_engine(sync_url(_ENVIRONMENT.postgres_url))
-        try:
-            with engine.begin() as connection:
-                connection.execute(text(statement))
-        finally:
-            engine.dispose()
+        # CREATE and DROP DATABASE refuse to run inside a transaction.
+        if self._admin_engine is None:
+            self._admin_engine = create_engine(
+                sync_url(_ENVIRONMENT.postgres_url), isolation_level="AUTOCOMMIT"
+            )
+        with self._admin_engine.connect() as connection:
+            connection.execute(text(statement))
 
 
 async def prepare_database(url: str) -> None:
@@ -192,11 +219,17 @@ def databases(
 
 
 @pytest.fixture(scope="session")
-async def database_url(databases: IsolatedDatabases) -> str:
-    """The session's shared database: migrated to head and seeded once. Tests only read it."""
-    url = databases.create("shared")
+async def seeded_template(databases: IsolatedDatabases) -> str:
+    """A database migrated to head and seeded, that no test uses: the others are its copies."""
+    url = databases.create("template")
     await prepare_database(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def database_url(databases: IsolatedDatabases, seeded_template: str) -> str:
+    """The session's shared database, migrated and seeded. Tests only read it."""
+    return databases.clone("shared", seeded_template)
 
 
 @pytest.fixture(scope="session")
@@ -217,11 +250,12 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def fresh_database(databases: IsolatedDatabases) -> AsyncIterator[FreshDatabase]:
+async def fresh_database(
+    databases: IsolatedDatabases, seeded_template: str
+) -> AsyncIterator[FreshDatabase]:
     """A migrated, seeded database of this test's own, for tests that write."""
-    url = databases.create("fresh")
+    url = databases.clone("fresh", seeded_template)
     try:
-        await prepare_database(url)
         async with serving(url) as (app, client):
             yield FreshDatabase(url=url, app=app, client=client)
     finally:
