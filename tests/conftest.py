@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -143,9 +144,11 @@ class IsolatedDatabases:
         if self.backend == SQLITE:
             path = self.directory / f"{name}.db"
             if template is not None:
-                with sqlite3.connect(make_url(template).database or "") as source:
-                    with sqlite3.connect(path) as copy:
-                        source.backup(copy)
+                with (
+                    closing(sqlite3.connect(make_url(template).database or "")) as source,
+                    closing(sqlite3.connect(path)) as copy,
+                ):
+                    source.backup(copy)
             return f"sqlite:///{path}"
         database = f"newsgraph_test_{name}"
         if template is None:
