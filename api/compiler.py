@@ -103,12 +103,20 @@ class RootStatement:
 
 
 def _from_json(value: Any) -> Any:
-    # SQLite hands JSON back as text; psycopg has already parsed it.
-    return orjson.loads(value) if isinstance(value, str) else value
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _single_value(rows: Sequence[Any]) -> Any:
     return _from_json(rows[0][0]) if rows else None
+
+
+def _as_fragment(value: str | bytes | None) -> orjson.Fragment | None:
+    return None if value is None else orjson.Fragment(value)
+
+
+def _response_text(rows: Sequence[Any]) -> orjson.Fragment | None:
+    """The one row's JSON, spliced into the response as the database wrote it."""
+    return _as_fragment(rows[0][0]) if rows else None
 
 
 def _unwrap(graphql_type: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
@@ -356,6 +364,18 @@ class _Walk:
         self.viewer = viewer
         # Which alias a row's foreign key reaches by a join already in its FROM (_Chain).
         self._joined: dict[tuple[int, str], tuple[Any, Any]] = {}
+        # Whether the database's JSON text can go into the response as it is; a Float
+        # anywhere means parsing it, since no engine spells floats as orjson does.
+        self._exact_text = self.sql.writes_response_text
+
+    def _answer(self, value: ColumnElement[Any]) -> AnySelect:
+        """The SELECT of a root's JSON, in the form the engine hands it back best."""
+        return select(self.sql.answer(value))
+
+    def _finish_one(self) -> Callable[[Sequence[Any]], Any]:
+        """How a root whose statement answers one row of JSON picks its answer; asked once
+        the root's value is built."""
+        return _response_text if self._exact_text else _single_value
 
     # --- roots ---------------------------------------------------------------------------
 
@@ -374,21 +394,22 @@ class _Walk:
         if field_name in ("article", "organization", "person"):
             return self._root_object(response_key, field_name, arguments, named, details)
         if field_name == "node":
-            return RootStatement(
-                response_key, select(self._node(arguments["id"], details)), _single_value
-            )
+            value = self._node(arguments["id"], details)
+            return RootStatement(response_key, self._answer(value), self._finish_one())
         if field_name == "nodes":
             if len(arguments["ids"]) > MAX_NODES:
                 raise NotCompiled("too many IDs: the resolver explains")
             values = [self._node(global_id, details) for global_id in arguments["ids"]]
-            return RootStatement(response_key, select(self.sql.json_array(values)), _single_value)
+            return RootStatement(
+                response_key, self._answer(self.sql.json_array(values)), self._finish_one()
+            )
         if field_name in _ROOT_LISTS:
             statement = self._root_list(field_name, arguments)
             assert isinstance(named, GraphQLObjectType)
             value = self.connection(
                 named, details, narrow(statement, self.viewer), arguments, parent=None
             )
-            return RootStatement(response_key, select(value), _single_value)
+            return RootStatement(response_key, self._answer(value), self._finish_one())
         raise NotCompiled(f"root field {field_name}")
 
     def _node(self, global_id: str, details: list[FieldDetails]) -> ColumnElement[Any]:
@@ -460,17 +481,22 @@ class _Walk:
         value = self.object(graphql_type, details, row)
         if name is None:
             return RootStatement(
-                response_key, select(value).select_from(rows).limit(1), _single_value
+                response_key,
+                self._answer(value).select_from(rows).limit(1),
+                self._finish_one(),
             )
 
         asked: str = name
+        exact_text = self._exact_text
 
         def choose(found: Sequence[Any]) -> Any:
             chosen = choose_by_name(found, asked)  # may raise ClientError, as the resolver does
-            return None if chosen is None else _from_json(chosen.value)
+            if chosen is None:
+                return None
+            return _as_fragment(chosen.value) if exact_text else _from_json(chosen.value)
 
         statement = select(
-            value.label("value"),
+            self.sql.answer(value).label("value"),
             rows.c.slug.label("slug"),
             rows.c.normalized_name.label("normalized_name"),
         ).select_from(rows)
@@ -549,6 +575,8 @@ class _Walk:
             return self.sql.timestamp(column)
         if graphql_type.name == "Boolean":
             return self.sql.boolean(column)
+        if graphql_type.name == "Float":
+            self._exact_text = False
         if graphql_type.name in ("String", "Int", "Float", "Date", "ID"):
             return column  # type: ignore[no-any-return]
         raise NotCompiled(f"scalar {graphql_type.name}")

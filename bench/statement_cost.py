@@ -48,12 +48,12 @@ def _measure(
     """Milliseconds of wall time and of backend CPU per execution."""
     cursor = RawCursor(connection) if isinstance(values, list) else connection.cursor()
     for _ in range(20):  # past the custom plans, onto the generic one the server keeps
-        cursor.execute(sql, values, prepare=True)
+        cursor.execute(sql, values, prepare=True, binary=True)
         cursor.fetchall()
     with CpuMeter(set(), database) as meter:
         started = time.perf_counter()
         for _ in range(runs):
-            cursor.execute(sql, values, prepare=True)
+            cursor.execute(sql, values, prepare=True, binary=True)
             cursor.fetchall()
         elapsed = time.perf_counter() - started
     return elapsed / runs * 1000, meter.database_seconds / runs * 1000

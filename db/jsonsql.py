@@ -1,9 +1,16 @@
 """SQL that builds JSON inside the database, in the exact shape the GraphQL resolvers would return.
 
 The compiled read path asks these builders for objects, arrays, IDs, cursors and scalar
-formats; each dialect answers with functions its engine has (PostgreSQL's json_build_object
-and json_agg, SQLite's json_object and json_group_array) and formats values the way
-Python's JSON encoding of the resolver path's values would.
+formats, and each dialect answers with what its engine has:
+
+- PostgreSQL writes the JSON as text, piece by piece (`concat`, `string_agg`, `to_json` for
+  each scalar), byte for byte as orjson writes the resolver path's answer. Its
+  json_build_object would write `"key" : value, ...`, which the server would have to parse
+  and write again; this text goes into the response as it is (`writes_response_text`).
+- SQLite's json_object and json_group_array; the server parses what they write.
+
+Either way values are formatted the way Python's JSON encoding of the resolver path's
+values would be.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     String,
+    Text,
+    TypeDecorator,
     aggregate_order_by,
     case,
     cast,
@@ -24,8 +33,9 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    type_coerce,
 )
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement, Null
 
 from db.relations import AnySelect
 
@@ -57,9 +67,16 @@ class JsonDialect:
     """How one engine builds the JSON of a response."""
 
     name = ""
+    # Whether a root's JSON comes back as the exact text the response carries: compact, as
+    # orjson writes it. Floats excepted, which no engine spells as orjson does.
+    writes_response_text = False
 
     def object(self, pairs: Pairs) -> ColumnElement[Any]:
         raise NotImplementedError
+
+    def answer(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
+        """A root's JSON, as the statement hands it to the server."""
+        return value
 
     def array(
         self,
@@ -120,11 +137,71 @@ def _flatten(pairs: Pairs) -> list[ColumnElement[Any]]:
     return arguments
 
 
+class _JsonText(TypeDecorator[str]):
+    """Text that is JSON already: an object or array a builder wrote, embedded as it is."""
+
+    impl = Text
+    cache_ok = True
+
+
+class _PresentJsonText(_JsonText):
+    """JSON text that is never NULL: an object or an array, however empty."""
+
+    cache_ok = True
+
+
+_JSON_TEXT = _JsonText()
+_PRESENT_JSON_TEXT = _PresentJsonText()
+_NULL_TEXT: ColumnElement[Any] = literal_column("'null'")
+# PostgreSQL functions take at most 100 arguments; longer concatenations nest.
+_MAX_CONCAT_ARGUMENTS = 100
+
+
+def _as_json_text(expression: ColumnElement[Any], *, present: bool) -> ColumnElement[Any]:
+    return type_coerce(expression, _PRESENT_JSON_TEXT if present else _JSON_TEXT)
+
+
+def _text_literal(text: str) -> ColumnElement[Any]:
+    return literal_column("'" + text.replace("'", "''") + "'")
+
+
+def _concat_text(parts: list[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """concat() of `parts` (NULLs count as empty), nested past PostgreSQL's argument limit."""
+    while len(parts) > _MAX_CONCAT_ARGUMENTS:
+        parts = [
+            func.concat(*parts[start : start + _MAX_CONCAT_ARGUMENTS])
+            for start in range(0, len(parts), _MAX_CONCAT_ARGUMENTS)
+        ]
+    return func.concat(*parts)
+
+
+def _value_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`value` as JSON text: as it is when a builder wrote it, through to_json when it is a
+    plain SQL value; 'null' for NULL."""
+    if isinstance(value, Null):
+        return _NULL_TEXT
+    if isinstance(value.type, _PresentJsonText):
+        return value
+    if not isinstance(value.type, _JsonText):
+        if isinstance(value, BindParameter):
+            value = cast(value, value.type)  # to_json() needs to know what it was given
+        value = cast(func.to_json(value), Text)
+    return func.coalesce(value, _NULL_TEXT)
+
+
 class PostgresJson(JsonDialect):
     name = "postgresql"
+    writes_response_text = True
 
     def object(self, pairs: Pairs) -> ColumnElement[Any]:
-        return func.json_build_object(*_flatten(pairs))
+        parts: list[ColumnElement[Any]] = []
+        for index, (key, value) in enumerate(pairs):
+            _sql_string(key)  # a GraphQL name: nothing in it needs escaping in SQL or JSON
+            parts += [_text_literal(("{" if index == 0 else ",") + f'"{key}":'), _value_text(value)]
+        if not parts:
+            return _as_json_text(_text_literal("{}"), present=True)
+        parts.append(_text_literal("}"))
+        return _as_json_text(_concat_text(parts), present=True)
 
     def array(
         self,
@@ -134,18 +211,35 @@ class PostgresJson(JsonDialect):
         *,
         of_json: bool = True,
     ) -> ColumnElement[Any]:
-        aggregated: ColumnElement[Any] = func.json_agg(value)
-        if order_by:
-            aggregated = aggregate_order_by(func.json_agg(value), *order_by)
-        return source.with_only_columns(
-            func.coalesce(aggregated, literal_column("'[]'::json"))
-        ).scalar_subquery()
+        joined = func.string_agg(_value_text(value), _text_literal(","))
+        aggregated: ColumnElement[Any] = (
+            aggregate_order_by(joined, *order_by) if order_by else joined
+        )
+        # string_agg over no rows is NULL, which concat() leaves out: "[]".
+        text = func.concat(_text_literal("["), aggregated, _text_literal("]"))
+        # An aggregate without GROUP BY answers one row, whatever it reads: never NULL.
+        return _as_json_text(source.with_only_columns(text).scalar_subquery(), present=True)
 
     def embed(self, subquery: AnySelect) -> ColumnElement[Any]:
-        return subquery.scalar_subquery()
+        return _as_json_text(subquery.scalar_subquery(), present=False)
+
+    def answer(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
+        # As bytea, read in binary (db/prepared_reads.py): the UTF-8 bytes the response
+        # carries, which neither psycopg decodes into a str nor orjson encodes back.
+        return func.convert_to(value, literal_column("'UTF8'"))
 
     def json_array(self, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
-        return func.json_build_array(*values)
+        parts: list[ColumnElement[Any]] = [_text_literal("[")]
+        for index, value in enumerate(values):
+            if index:
+                parts.append(_text_literal(","))
+            parts.append(_value_text(value))
+        parts.append(_text_literal("]"))
+        return _as_json_text(_concat_text(parts), present=True)
+
+    def string(self, value: str) -> ColumnElement[Any]:
+        _sql_string(value)
+        return _as_json_text(_text_literal(f'"{value}"'), present=True)
 
     def boolean(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return column

@@ -156,7 +156,9 @@ class ReadConnections:
             for select in selects:
                 with _observed(self.engine, select.sql):
                     cursor = AsyncRawCursor(connection, row_factory=namedtuple_row)
-                    await cursor.execute(select.sql, select.values(runtime), prepare=True)
+                    await cursor.execute(
+                        select.sql, select.values(runtime), prepare=True, binary=True
+                    )
                     answers.append(await cursor.fetchall())
             self._idle.append(connection)
             connection = None
