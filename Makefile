@@ -26,8 +26,11 @@ $(AUDIT): tools/graphql-http/package.json tools/graphql-http/package-lock.json
 	cd tools/graphql-http && npm ci --no-audit --no-fund --silent
 	touch $@
 
+# The suite in parallel (pytest-xdist): every worker makes its own databases and servers.
+TEST_WORKERS ?= 2
+
 test: $(INSTALLED) $(AUDIT)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -30,7 +30,7 @@ from db.engine import create_app_engine, session_factory, sync_url
 from db.seed import load_seed
 from newsgraph.settings import Settings
 from tests.live import live_server
-from tests.support import SHARED_CLIENTS, FreshDatabase, client_for, serving, settings_for
+from tests.support import FreshDatabase, client_for, resolver_twin, serving, settings_for
 
 SQLITE = "sqlite"
 POSTGRES = "postgres"
@@ -68,7 +68,7 @@ class SuiteEnvironment(BaseSettings):
 
 SUITE_ENVIRONMENT = SuiteEnvironment()
 _ENVIRONMENT = SUITE_ENVIRONMENT
-_POSTGRES_UNREACHABLE = pytest.StashKey[str]()
+_UNREACHABLE_PREFIX = "PostgreSQL at "
 
 
 def _postgres_problem(url: URL) -> str | None:
@@ -97,18 +97,25 @@ def backend(request: pytest.FixtureRequest) -> str:
         problem = _postgres_problem(url)
         if problem is not None:
             message = (
-                f"PostgreSQL at {url.render_as_string(hide_password=True)} is unreachable "
+                f"{_UNREACHABLE_PREFIX}{url.render_as_string(hide_password=True)} is unreachable "
                 f"({problem}); set NEWSGRAPH_TEST_POSTGRES_URL or start PostgreSQL"
             )
             if _ENVIRONMENT.ci:
                 pytest.fail(message, pytrace=False)
-            request.config.stash[_POSTGRES_UNREACHABLE] = message
             pytest.skip(message)
     return name
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    message = terminalreporter.config.stash.get(_POSTGRES_UNREACHABLE, None)
+    # From the reports, which reach this process from xdist's workers too.
+    reasons = [
+        str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
+        for report in terminalreporter.stats.get("skipped", [])
+    ]
+    message = next(
+        (reason for reason in reasons if reason.startswith(f"Skipped: {_UNREACHABLE_PREFIX}")),
+        None,
+    )
     if message is not None:
         terminalreporter.write_sep("!", "PostgreSQL tests were SKIPPED", red=True, bold=True)
         terminalreporter.write_line(message, red=True)
@@ -244,12 +251,11 @@ async def app(database_url: str) -> AsyncIterator[Starlette]:
 
 
 @pytest.fixture(scope="session")
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for the shared `app`."""
-    async with client_for(app) as shared_client:
-        SHARED_CLIENTS.add(id(shared_client))
+async def client(app: Starlette, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the shared `app`. What tests send it through `graphql_response` is
+    also answered by the resolver path, and must be answered alike (tests/support.py)."""
+    async with client_for(app) as shared_client, resolver_twin(shared_client, database_url):
         yield shared_client
-        SHARED_CLIENTS.discard(id(shared_client))
 
 
 @pytest.fixture
@@ -288,10 +294,3 @@ def live_url(
             yield base_url
     finally:
         databases.drop(url)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The differential test replays what every other test sent: it runs last.
-    replaying = [item for item in items if item.module.__name__.endswith("test_differential")]  # type: ignore[attr-defined]
-    items[:] = [item for item in items if item not in replaying] + replaying

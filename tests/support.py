@@ -64,16 +64,22 @@ async def serving(url: str, **settings: Any) -> AsyncIterator[tuple[Starlette, h
         yield app, client
 
 
-@dataclass(frozen=True)
-class SentQuery:
-    query: str
-    variables: Mapping[str, Any] | None
+# The shared database's clients (conftest's `client`), each with its twin: an app over the
+# same database that answers with the resolver path only. Every request a test sends to a
+# shared client goes to its twin too, and both must answer byte for byte alike.
+_RESOLVER_TWINS: dict[int, httpx.AsyncClient] = {}
 
 
-# Every request the suite sends to the shared, seed-only database, replayed by
-# tests/test_differential.py through both read paths.
-SENT_TO_SHARED_DATABASE: list[SentQuery] = []
-SHARED_CLIENTS: set[int] = set()
+@asynccontextmanager
+async def resolver_twin(client: httpx.AsyncClient, database_url: str) -> AsyncIterator[None]:
+    """While inside, what `graphql_response` sends to `client` is checked against the
+    resolver path's answer over `database_url`."""
+    async with serving(database_url, compiled_reads=False) as (_, twin):
+        _RESOLVER_TWINS[id(client)] = twin
+        try:
+            yield
+        finally:
+            del _RESOLVER_TWINS[id(client)]
 
 
 async def graphql_response(
@@ -89,9 +95,15 @@ async def graphql_response(
         payload["variables"] = dict(variables)
     request_headers = httpx.Headers({"Accept": DEFAULT_ACCEPT})
     request_headers.update(headers or {})
-    if id(client) in SHARED_CLIENTS:
-        SENT_TO_SHARED_DATABASE.append(SentQuery(query, variables))
-    return await client.post(GRAPHQL_PATH, json=payload, headers=request_headers)
+    response = await client.post(GRAPHQL_PATH, json=payload, headers=request_headers)
+    twin = _RESOLVER_TWINS.get(id(client))
+    if twin is not None:
+        resolved = await twin.post(GRAPHQL_PATH, json=payload, headers=request_headers)
+        assert (response.status_code, response.content) == (
+            resolved.status_code,
+            resolved.content,
+        ), f"the compiled read path answers otherwise than the resolvers:\n{query}\n{variables}"
+    return response
 
 
 async def graphql(

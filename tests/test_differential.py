@@ -1,12 +1,17 @@
 """The compiled read path answers every query byte for byte as the resolvers do.
 
-Two sources of queries: every request the rest of the suite sent to the shared database
-(this module runs last), and queries hypothesis-graphql generates from the schema.
+Every request a test sends to the shared database through `graphql_response` is checked
+as it is sent (`resolver_twin` in tests/support.py). Here: queries hypothesis-graphql
+generates from the schema, roots the compiler must hand over cleanly, and the queries the
+benchmarks measure, which must be compiled.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -28,10 +33,18 @@ from api.graphiql import HEADLINE_QUERY
 from api.relay import encode_cursor
 from api.schema import schema
 from api.view import READ_PATH_HEADER
-from tests.conftest import SuiteEnvironment
-from tests.support import SENT_TO_SHARED_DATABASE, SentQuery, graphql_response, serving
+from bench.load import ARTICLE_PAGE, ORGANIZATION_PAGE
+from tests.support import graphql_response, serving
 
 GENERATED_QUERIES = 150
+
+
+@dataclass(frozen=True)
+class SentQuery:
+    query: str
+    variables: Mapping[str, Any] | None
+
+
 # Root fields with rows behind them: `node`/`nodes` take opaque IDs no generator can guess
 # (the rest of the suite sends them real ones).
 ROOT_FIELDS = [
@@ -159,21 +172,6 @@ def assert_identical(answers: list[tuple[SentQuery, httpx.Response, httpx.Respon
         ), f"{query.query}\nvariables: {query.variables}"
 
 
-async def test_every_query_the_suite_sent_answers_the_same_on_both_paths(database_url):
-    sent = list({(q.query, repr(q.variables)): q for q in SENT_TO_SHARED_DATABASE}.values())
-    if not sent and not SuiteEnvironment().ci:
-        pytest.skip("replays what the rest of the suite sent: run it with the whole suite")
-    assert len(sent) >= 40, "the rest of the suite should have run first"
-
-    answers = await both_paths(database_url, sent)
-
-    assert_identical(answers)
-    compiled = [
-        q for q, response, _ in answers if response.headers.get(READ_PATH_HEADER) == "compiled"
-    ]
-    assert len(compiled) > len(sent) / 2, f"only {len(compiled)} of {len(sent)} compiled"
-
-
 async def test_generated_queries_answer_the_same_on_both_paths(database_url):
     sent = [SentQuery(query, None) for query in generated_queries(GENERATED_QUERIES)]
 
@@ -198,9 +196,19 @@ async def test_introspection_and_typename_roots_answer_the_same_on_both_paths(da
     assert all(compiled.status_code == 200 for _, compiled, _ in answers)
 
 
-@pytest.mark.parametrize("query", [HEADLINE_QUERY], ids=["headline"])
-async def test_the_headline_query_is_compiled(database_url, query):
-    async with serving(database_url) as (_, client):
-        response = await graphql_response(client, query)
+# What the benchmarks measure (bench/load.py), with arguments the seed has.
+BENCHMARKED = [
+    SentQuery(HEADLINE_QUERY, None),
+    SentQuery(ARTICLE_PAGE, {"slug": "us-led-coalition-suspends-anti-isis-operations"}),
+    SentQuery(ORGANIZATION_PAGE, {"name": "the Coalition"}),
+]
 
-    assert response.headers[READ_PATH_HEADER] == "compiled"
+
+@pytest.mark.parametrize("sent", BENCHMARKED, ids=["headline", "article", "organization"])
+async def test_the_benchmarked_queries_are_compiled_and_answer_alike(database_url, sent):
+    [(_, compiled, resolved)] = await both_paths(database_url, [sent])
+
+    assert_identical([(sent, compiled, resolved)])
+    assert compiled.headers[READ_PATH_HEADER] == "compiled"
+    assert resolved.headers[READ_PATH_HEADER] == "resolver"
+    assert "errors" not in compiled.json()
