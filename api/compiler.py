@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import strawberry
@@ -100,6 +100,14 @@ class RootStatement:
     finish: Callable[[Sequence[Any]], Any]
     # The statement rendered for the driver (PostgreSQL); None runs `statement` in a Session.
     prepared: PreparedSelect | None = None
+
+
+class _NamedRow(NamedTuple):
+    """A row of a root chosen by name: its JSON, and what choose_by_name compares."""
+
+    value: Any
+    slug: str
+    normalized_name: str
 
 
 def _from_json(value: Any) -> Any:
@@ -490,7 +498,8 @@ class _Walk:
         exact_text = self._exact_text
 
         def choose(found: Sequence[Any]) -> Any:
-            chosen = choose_by_name(found, asked)  # may raise ClientError, as the resolver does
+            named = [_NamedRow._make(row) for row in found]
+            chosen = choose_by_name(named, asked)  # may raise ClientError, as the resolver does
             if chosen is None:
                 return None
             return _as_fragment(chosen.value) if exact_text else _from_json(chosen.value)

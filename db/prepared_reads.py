@@ -22,7 +22,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import namedtuple_row
+from psycopg.rows import tuple_row
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql.psycopg import PGDialectAsync_psycopg
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -125,6 +125,9 @@ class ReadConnections:
         self._statement_timeout_ms = statement_timeout_ms
         self._slots = asyncio.Semaphore(size)
         self._idle: list[AsyncConnection[Any]] = []
+        # One cursor per connection, kept with it: making a cursor per read costs more than
+        # anything else psycopg does for that read but the round trip.
+        self._cursors: dict[AsyncConnection[Any], AsyncRawCursor[Any]] = {}
         self._open = 0
 
     @property
@@ -139,7 +142,7 @@ class ReadConnections:
     async def run(
         self, selects: Sequence[PreparedSelect], runtime: Mapping[str, Any]
     ) -> list[Sequence[Any]]:
-        """Each select's rows (named tuples), one after another on one connection: like
+        """Each select's rows (tuples), one after another on one connection: like
         separate statements in one READ COMMITTED transaction."""
         try:
             async with asyncio.timeout(self._timeout):
@@ -153,9 +156,9 @@ class ReadConnections:
         try:
             connection = self._idle.pop() if self._idle else await self._connect()
             answers: list[Sequence[Any]] = []
+            cursor = self._cursors[connection]
             for select in selects:
                 with _observed(self.engine, select.sql):
-                    cursor = AsyncRawCursor(connection, row_factory=namedtuple_row)
                     await cursor.execute(
                         select.sql, select.values(runtime), prepare=True, binary=True
                     )
@@ -169,6 +172,7 @@ class ReadConnections:
                     # Mid-statement, cancelled, or broken: its state is unknown, so it is
                     # not reused.
                     self._open -= 1
+                    del self._cursors[connection]
                     await connection.close()
             finally:
                 self._slots.release()
@@ -186,10 +190,12 @@ class ReadConnections:
             await connection.close()
             raise
         self._open += 1
+        self._cursors[connection] = AsyncRawCursor(connection, row_factory=tuple_row)
         return connection
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
         for connection in idle:
             self._open -= 1
+            del self._cursors[connection]
             await connection.close()
