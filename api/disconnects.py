@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from starlette.requests import Request
 
-
 # Most answers are ready sooner: watching only from then on spares them a task each, and a
 # client that left earlier is noticed then, since its disconnect message is waiting.
 WATCH_AFTER_SECONDS = 0.05
