@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from alembic.script import ScriptDirectory
 from api.graphiql import HEADLINE_QUERY
 from db import migrate
 from newsgraph.settings import Settings
+from tests.live import free_port
 
 NEWSGRAPH = Path(sys.executable).with_name("newsgraph")
 UNREACHABLE_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/test"
@@ -144,13 +144,6 @@ def test_bad_input_is_one_clear_line_and_a_failing_exit(
     assert completed.stderr.count("\n") == 1, completed.stderr
     assert completed.stderr.startswith("newsgraph: error: ")
     assert complaint in completed.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_until_up(server: subprocess.Popen[bytes], url: str, deadline: float) -> None:
