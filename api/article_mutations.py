@@ -260,8 +260,9 @@ class ArticleMutations:
         return _paragraph_payload(await run_edit(info, work))
 
     @strawberry.mutation(
-        description="Correct a paragraph's text (and kind); every quote anchored in it is "
-        "flagged `needsReview`. Editors only."
+        description="Correct a paragraph's text (and kind). Quotes and mentions whose words the "
+        "correction leaves alone move with them; a quote whose words it changes is flagged "
+        "`needsReview`, and such a mention is removed. Editors only."
     )
     async def paragraph_correct(
         self,

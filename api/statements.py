@@ -99,8 +99,9 @@ class Quote(Node):
         description="Extractor confidence in [0, 1]; null when an editor recorded it."
     )
     needs_review: bool = strawberry.field(
-        description="True once its paragraph has been corrected, until an editor corrects the "
-        "quote's span (`quoteCorrect`): the words may no longer be where it says."
+        description="True once a correction of its paragraph changed its words, until an editor "
+        "corrects the quote's span (`quoteCorrect`): the words may no longer be where it says. "
+        "A correction that leaves the words alone moves the quote with them instead."
     )
 
     @strawberry.field(description="The statement these words belong to.")

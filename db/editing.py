@@ -13,6 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from difflib import SequenceMatcher
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select, update
@@ -441,32 +442,93 @@ async def create_paragraph(
     return paragraph
 
 
+def _where_spans_went(old: str, new: str) -> Callable[[int, int], tuple[int, int] | None]:
+    """Where the characters [start, end) of `old` are in `new` when a correction left every
+    one of them alone (they may have moved); None when it touched any of them."""
+    kept = SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+
+    def moved(start: int, end: int) -> tuple[int, int] | None:
+        for old_start, new_start, size in kept:
+            if old_start <= start and end <= old_start + size:
+                return start - old_start + new_start, end - old_start + new_start
+        return None
+
+    return moved
+
+
 async def correct_paragraph(
     session: AsyncSession, editor: Editor, pk: int, text: str, kind: m.ParagraphKind | None
 ) -> m.Paragraph:
-    """New text for a paragraph; every quote anchored in it is flagged for review."""
+    """New text for a paragraph. What is anchored in it follows the text: a quote or mention
+    whose words the correction left alone moves with them; a quote whose words it touched is
+    flagged for review, and such a mention is removed (the words no longer name anyone)."""
     paragraph = await _get(session, m.Paragraph, pk, "id")
     if not text.strip():
         raise EditRefused("text", "A paragraph needs text.", Problem.REQUIRED)
+    old_text = paragraph.text
     values: dict[str, Any] = {"text": text}
     if kind is not None:
         values["kind"] = kind
     changes: dict[str, Any] = _apply(paragraph, values)
     if not changes:
         return paragraph
-    flagged = list(
-        await session.scalars(
-            select(m.Quote.id).where(m.Quote.paragraph_id == pk).order_by(m.Quote.id)
-        )
-    )
-    await session.execute(
-        update(m.Quote).where(m.Quote.paragraph_id == pk).values(needs_review=True)
-    )
-    if flagged:
-        changes["quotes_flagged_for_review"] = (None, flagged)
+    if "text" in changes:
+        moved = _where_spans_went(old_text, text)
+        flagged = await _follow_quotes(session, editor, pk, moved)
+        removed = await _follow_mentions(session, editor, pk, moved)
+        if flagged:
+            changes["quotes_flagged_for_review"] = (None, flagged)
+        if removed:
+            changes["mentions_removed"] = (None, removed)
     _record(session, editor, "Paragraph", pk, m.RevisionAction.CORRECT, changes)
     await _text_changed(session, editor, paragraph.article_id)
     return paragraph
+
+
+async def _follow_quotes(
+    session: AsyncSession,
+    editor: Editor,
+    paragraph_id: int,
+    moved: Callable[[int, int], tuple[int, int] | None],
+) -> list[int]:
+    """Move the paragraph's quotes with their words; flag those whose words changed, and
+    return their IDs."""
+    flagged = []
+    quotes = await session.scalars(
+        select(m.Quote).where(m.Quote.paragraph_id == paragraph_id).order_by(m.Quote.id)
+    )
+    for quote in quotes:
+        span = moved(quote.start_offset, quote.end_offset)
+        if span is None:
+            quote.needs_review = True
+            flagged.append(quote.id)
+        else:
+            values = {"start_offset": span[0], "end_offset": span[1]}
+            _change(session, editor, quote, values, m.RevisionAction.CORRECT)
+    return flagged
+
+
+async def _follow_mentions(
+    session: AsyncSession,
+    editor: Editor,
+    paragraph_id: int,
+    moved: Callable[[int, int], tuple[int, int] | None],
+) -> list[int]:
+    """Move the paragraph's mentions with their words; remove those whose words changed (the
+    revision log keeps them), and return their IDs."""
+    removed = []
+    mentions = await session.scalars(
+        select(m.Mention).where(m.Mention.paragraph_id == paragraph_id).order_by(m.Mention.id)
+    )
+    for mention in mentions:
+        span = moved(mention.start_offset, mention.end_offset)
+        if span is None:
+            removed.append(mention.id)
+            await _remove(session, editor, mention, MENTION_FIELDS)
+        else:
+            values = {"start_offset": span[0], "end_offset": span[1]}
+            _change(session, editor, mention, values, m.RevisionAction.CORRECT)
+    return removed
 
 
 async def delete_paragraph(session: AsyncSession, editor: Editor, pk: int) -> None:

@@ -236,6 +236,90 @@ async def test_correcting_a_paragraph_flags_its_quotes_and_is_recorded(fresh_dat
     assert len(revision["changes"]["quotes_flagged_for_review"][1]) == 2
 
 
+ANCHORS = """
+query($slug: String!) {
+  article(slug: $slug) {
+    paragraphs {
+      id text
+      quotes { id start end text needsReview }
+      mentions { id start end text }
+    }
+  }
+}
+"""
+
+
+async def anchored_paragraphs(database, headers) -> dict[str, dict[str, Any]]:
+    """The seed's paragraphs by ID, with their quotes and mentions."""
+    data = await edit(database, headers, ANCHORS, {"slug": SEED_ARTICLE_SLUG})
+    return {paragraph["id"]: paragraph for paragraph in data["article"]["paragraphs"]}
+
+
+def outside_quotes(paragraph: dict[str, Any]) -> list[dict[str, Any]]:
+    """The paragraph's mentions that no quote covers."""
+    return [
+        mention
+        for mention in paragraph["mentions"]
+        if not any(q["start"] <= mention["start"] < q["end"] for q in paragraph["quotes"])
+    ]
+
+
+def words_at(text: str, anchored: dict[str, Any]) -> str:
+    return text[anchored["start"] : anchored["end"]]
+
+
+async def test_quotes_and_mentions_follow_their_words_through_a_correction(fresh_database, editor):
+    paragraphs = await anchored_paragraphs(fresh_database, editor)
+    before = next(p for p in paragraphs.values() if p["quotes"] and p["mentions"])
+    corrected = "Correction: " + before["text"]
+
+    data = await edit(
+        fresh_database, editor, CORRECT_PARAGRAPH, {"id": before["id"], "text": corrected}
+    )
+    after = (await anchored_paragraphs(fresh_database, editor))[before["id"]]
+    history = await edit(fresh_database, editor, REVISIONS, {"of": before["id"]})
+
+    assert data["paragraphCorrect"]["errors"] == []
+    assert after["text"] == corrected
+    shift = len("Correction: ")
+    for kind in ("quotes", "mentions"):
+        assert [(a["id"], a["start"], a["end"], a["text"]) for a in after[kind]] == [
+            (b["id"], b["start"] + shift, b["end"] + shift, b["text"]) for b in before[kind]
+        ]
+        assert all(words_at(corrected, a) == a["text"] for a in after[kind])
+    assert not any(quote["needsReview"] for quote in after["quotes"])
+    [revision] = [edge["node"] for edge in history["revisions"]["edges"]]
+    assert "quotes_flagged_for_review" not in revision["changes"]
+    assert "mentions_removed" not in revision["changes"]
+
+
+async def test_a_correction_of_quoted_or_naming_words_flags_the_quote_and_drops_the_mention(
+    fresh_database, editor
+):
+    paragraphs = await anchored_paragraphs(fresh_database, editor)
+    before = next(p for p in paragraphs.values() if p["quotes"] and outside_quotes(p))
+    [quote] = before["quotes"]
+    dropped = outside_quotes(before)[0]
+    # One character of the quoted words and one of the mention's words change.
+    changed = {quote["start"], dropped["start"]}
+    corrected = "".join("#" if i in changed else c for i, c in enumerate(before["text"]))
+
+    await edit(fresh_database, editor, CORRECT_PARAGRAPH, {"id": before["id"], "text": corrected})
+    after = (await anchored_paragraphs(fresh_database, editor))[before["id"]]
+    history = await edit(fresh_database, editor, REVISIONS, {"of": before["id"]})
+
+    assert [q["needsReview"] for q in after["quotes"]] == [True]
+    kept = [m for m in before["mentions"] if m["id"] != dropped["id"]]
+    assert kept, "the paragraph should have mentions the correction left alone"
+    assert [(m["id"], m["start"], m["end"]) for m in after["mentions"]] == [
+        (m["id"], m["start"], m["end"]) for m in kept
+    ]
+    assert all(words_at(corrected, m) == m["text"] for m in after["mentions"])
+    [revision] = [edge["node"] for edge in history["revisions"]["edges"]]
+    assert len(revision["changes"]["quotes_flagged_for_review"][1]) == 1
+    assert len(revision["changes"]["mentions_removed"][1]) == 1
+
+
 async def test_correcting_a_quote_span_clears_its_review_flag(fresh_database, editor):
     paragraph = (await seed_article(fresh_database, editor))["paragraphs"][6]
     text = "“As a result,” the statement said."
