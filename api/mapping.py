@@ -473,6 +473,7 @@ WEBHOOK = TypeMapping(
         "paused": m.Webhook.paused,
         "key_id": m.Webhook.key_id,
         "created_at": m.Webhook.created_at,
+        "previous_secret_expires_at": m.Webhook.previous_secret_expires_at,
     },
     relations={
         "events": ToMany(

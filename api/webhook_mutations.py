@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 import strawberry
@@ -51,7 +52,9 @@ class WebhookPayload:
     errors: list[MutationError] = strawberry.field(description="Empty on success.")
 
 
-async def _with_secret(info: Info, webhook_id: str | None, input: Any = None) -> Any:
+async def _with_secret(
+    info: Info, webhook_id: str | None, input: Any = None, overlap_seconds: int = 0
+) -> Any:
     """Create (no `webhook_id`) or re-key a webhook; the new secret is returned once."""
     viewer = webhook_owner(info)
     settings = context(info).settings
@@ -63,7 +66,8 @@ async def _with_secret(info: Info, webhook_id: str | None, input: Any = None) ->
             limits = Limits(networks(settings.webhook_allowed_networks), settings.webhooks_per_key)
             return await webhooks.register_for(session, viewer, registration, secret, limits)
         webhook = await webhooks.managed(session, viewer, pk_of(webhook_id, "id", "Webhook"))
-        webhooks.rotate_secret(webhook, secret)
+        overlap = timedelta(seconds=overlap_seconds)
+        webhooks.rotate_secret(webhook, secret, viewer.now, overlap)
         return webhook
 
     row, errors = await run_refusable(info, work)
@@ -104,11 +108,25 @@ class WebhookMutations:
 
     @strawberry.mutation(
         description="Replace a webhook's signing secret: every delivery from now on, retries "
-        "included, is signed with the new one, shown only in this answer. Pause the webhook "
-        "first if your receiver needs time to switch. Partners (their own) and editors."
+        "included, is signed with the new one, shown only in this answer. With "
+        "`overlapSeconds`, deliveries are signed with the old secret too until the overlap "
+        "ends (`X-Newsgraph-Signature` then holds both signatures, comma-separated, the new "
+        "one first), so a receiver can switch at its own pace. Partners (their own) and "
+        "editors."
     )
-    async def webhook_rotate_secret(self, info: Info, id: WebhookId) -> WebhookSecretPayload:
-        result: WebhookSecretPayload = await _with_secret(info, id)
+    async def webhook_rotate_secret(
+        self,
+        info: Info,
+        id: WebhookId,
+        overlap_seconds: Annotated[
+            int,
+            strawberry.argument(
+                description="How long the old secret keeps signing beside the new one: 0 "
+                "(the default) to 604800 seconds (7 days)."
+            ),
+        ] = 0,
+    ) -> WebhookSecretPayload:
+        result: WebhookSecretPayload = await _with_secret(info, id, overlap_seconds=overlap_seconds)
         return result
 
     @strawberry.mutation(

@@ -46,6 +46,10 @@ class Webhook(Node):
         description="The id of the API key that owns it; null for one an operator registered."
     )
     created_at: datetime = strawberry.field(description="When it was registered (UTC).")
+    previous_secret_expires_at: datetime | None = strawberry.field(
+        description="Until when deliveries are also signed with the secret the last rotation "
+        "replaced (UTC); null when they are signed with the current secret only."
+    )
 
     @strawberry.field(description="The events it receives.")
     async def events(self, info: Info) -> list[WebhookEvent]:

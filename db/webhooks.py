@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, insert, literal, or_, select, update
@@ -118,8 +118,25 @@ async def managed(session: AsyncSession, viewer: Viewer, webhook_id: int) -> m.W
     return webhook
 
 
-def rotate_secret(webhook: m.Webhook, secret: str) -> None:
-    """Sign from now on, retries of earlier deliveries included, with `secret`."""
+# How long a rotated-out secret may keep signing deliveries beside the new one.
+MAX_SECRET_OVERLAP = timedelta(days=7)
+
+
+def rotate_secret(webhook: m.Webhook, secret: str, now: datetime, overlap: timedelta) -> None:
+    """Sign from now on, retries of earlier deliveries included, with `secret`; until
+    `now + overlap` also with the secret it replaces (any older one is dropped)."""
+    if not timedelta(0) <= overlap <= MAX_SECRET_OVERLAP:
+        raise EditRefused(
+            "overlapSeconds",
+            f"Keep the old secret for 0 to {int(MAX_SECRET_OVERLAP.total_seconds())} seconds.",
+            Problem.INVALID,
+        )
+    if overlap:
+        webhook.previous_secret = webhook.secret
+        webhook.previous_secret_expires_at = now + overlap
+    else:
+        webhook.previous_secret = None
+        webhook.previous_secret_expires_at = None
     webhook.secret = secret
 
 
@@ -261,7 +278,8 @@ class Claimed:
 
     delivery: Any
     url: str
-    secret: str
+    # The current secret first; the one a rotation replaced while their overlap lasts.
+    secrets: tuple[str, ...]
 
 
 async def claim_next(session: AsyncSession, now: datetime, lease_until: datetime) -> Claimed | None:
@@ -305,14 +323,19 @@ async def claim_next(session: AsyncSession, now: datetime, lease_until: datetime
             )
         ).first()
         if claimed is not None:
-            url, secret = (
+            url, secret, previous, expires_at = (
                 await session.execute(
-                    select(m.Webhook.url, m.Webhook.secret).where(
-                        m.Webhook.id == claimed.webhook_id
-                    )
+                    select(
+                        m.Webhook.url,
+                        m.Webhook.secret,
+                        m.Webhook.previous_secret,
+                        m.Webhook.previous_secret_expires_at,
+                    ).where(m.Webhook.id == claimed.webhook_id)
                 )
             ).one()
-            return Claimed(claimed, url, secret)
+            if previous is not None and expires_at is not None and now < expires_at:
+                return Claimed(claimed, url, (secret, previous))
+            return Claimed(claimed, url, (secret,))
     return None
 
 

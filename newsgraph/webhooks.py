@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -40,6 +40,12 @@ def new_secret() -> str:
 def sign(secret: str, body: bytes) -> str:
     """`sha256=` and the hex HMAC-SHA256 of the exact body bytes, keyed with the secret."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signatures(signing_secrets: Sequence[str], body: bytes) -> str:
+    """The signature header's value: one signature per secret, comma-separated (two only
+    while a rotation's overlap lasts)."""
+    return ", ".join(sign(secret, body) for secret in signing_secrets)
 
 
 def backoff(attempts: int, settings: Settings) -> timedelta:
@@ -88,7 +94,7 @@ class WebhookDeliverer:
             if claimed is None:
                 break
             # No transaction stays open while partners' servers answer.
-            outcome = await self._send(claimed.delivery, claimed.url, claimed.secret)
+            outcome = await self._send(claimed.delivery, claimed.url, claimed.secrets)
             attempts = claimed.delivery.attempts + 1
             retry_at = None
             if outcome.error is not None and attempts < self._settings.webhook_max_attempts:
@@ -112,7 +118,7 @@ class WebhookDeliverer:
             if await self.deliver_due() == 0:
                 await self._sleeper(self._settings.webhook_poll_seconds)
 
-    async def _send(self, delivery: Any, url: str, secret: str) -> _Outcome:
+    async def _send(self, delivery: Any, url: str, signing_secrets: Sequence[str]) -> _Outcome:
         target = await checked_target(url, self._allowed, self._settings.webhook_timeout_seconds)
         if isinstance(target, str):
             logger.warning("webhook delivery %d to %s refused: %s", delivery.id, url, target)
@@ -120,7 +126,7 @@ class WebhookDeliverer:
         body = delivery.payload.encode()
         headers = {
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(secret, body),
+            SIGNATURE_HEADER: signatures(signing_secrets, body),
             DELIVERY_HEADER: str(delivery.id),
             EVENT_HEADER: delivery.event.value,
         }

@@ -337,6 +337,65 @@ async def test_rotating_the_secret_signs_later_deliveries_with_the_new_one(fresh
     assert headers[SIGNATURE_HEADER.lower()] != signature_of(created["secret"], body)
 
 
+ROTATE_WITH_OVERLAP = """
+mutation Rotate($id: ID!, $overlap: Int!) {
+  webhookRotateSecret(id: $id, overlapSeconds: $overlap) {
+    webhook { id previousSecretExpiresAt } secret errors { field message code }
+  }
+}
+"""
+
+
+def signatures_received(partner: PartnerServer) -> list[list[str]]:
+    """Each delivery's signatures, as a receiver splits the header."""
+    return [
+        [value.strip() for value in headers[SIGNATURE_HEADER.lower()].split(",")]
+        for headers, _ in partner.received
+    ]
+
+
+async def test_a_rotation_with_an_overlap_signs_with_both_secrets_until_it_ends(fresh_database):
+    async with partner_server() as partner, newsroom(fresh_database.url) as room:
+        created = await room.create(room.partner, url=partner.url)
+        rotated = (
+            await room.ask(
+                room.partner, ROTATE_WITH_OVERLAP, id=created["webhook"]["id"], overlap=3600
+            )
+        )["webhookRotateSecret"]
+        await room.correct_the_seed()
+        await room.deliverer.deliver_due()
+        room.clock.at = START + timedelta(hours=1)  # the overlap is over
+        await room.correct_the_seed()
+        await room.deliverer.deliver_due()
+
+    assert rotated["errors"] == []
+    assert rotated["webhook"]["previousSecretExpiresAt"] == "2030-01-01T01:00:00+00:00"
+    [(_, during), (_, after)] = partner.received
+    assert signatures_received(partner) == [
+        [signature_of(rotated["secret"], during), signature_of(created["secret"], during)],
+        [signature_of(rotated["secret"], after)],
+    ]
+
+
+@pytest.mark.parametrize("overlap", [-1, 7 * 24 * 3600 + 1])
+async def test_an_overlap_out_of_bounds_is_refused_and_the_secret_stays(fresh_database, overlap):
+    async with partner_server() as partner, newsroom(fresh_database.url) as room:
+        created = await room.create(room.partner, url=partner.url)
+        refused = (
+            await room.ask(
+                room.partner, ROTATE_WITH_OVERLAP, id=created["webhook"]["id"], overlap=overlap
+            )
+        )["webhookRotateSecret"]
+        await room.correct_the_seed()
+        await room.deliverer.deliver_due()
+
+    assert refused["webhook"] is None and refused["secret"] is None
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [("overlapSeconds", "INVALID")]
+    assert signatures_received(partner) == [
+        [signature_of(created["secret"], partner.received[0][1])]
+    ]
+
+
 async def test_a_paused_webhook_holds_its_deliveries_until_resumed(fresh_database):
     async with partner_server() as partner, newsroom(fresh_database.url) as room:
         created = await room.create(room.partner, url=partner.url)

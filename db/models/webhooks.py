@@ -43,6 +43,10 @@ class Webhook(HasId, HasTimestamps, Base):
         server_default=false(),
         doc="Deliveries are queued but held until the webhook is resumed.",
     )
+    # After a rotation with an overlap, deliveries are signed with the replaced secret too,
+    # until the moment below, so that receivers can switch without refusing any.
+    previous_secret: Mapped[str | None] = mapped_column(String(128))
+    previous_secret_expires_at: Mapped[datetime | None]
     # CASCADE: a webhook belongs to the key that registered it (NULL: an operator's, from the CLI).
     key_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="CASCADE"), index=True, doc="The owner's API key."
