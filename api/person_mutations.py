@@ -144,11 +144,9 @@ class PersonMutations:
                 "role": input.role,
                 "start_on": input.start_on,
                 "end_on": input.end_on,
-                "source_article_id": None
-                if source is None
-                else pk_of(source, "sourceId", "Article"),
             }
-            return await editing.create_row(session, editor, editing.MEMBERSHIPS, values)
+            source_article_id = None if source is None else pk_of(source, "sourceId", "Article")
+            return await editing.create_membership(session, editor, values, source_article_id)
 
         row, errors = await run_edit(info, work)
         return MembershipPayload(membership=optional_row(Membership, row), errors=errors)
