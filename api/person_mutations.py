@@ -60,7 +60,9 @@ class MembershipCreateInput:
     start_on: date | None = strawberry.field(default=None, description="First day, where known.")
     end_on: date | None = strawberry.field(default=None, description="Last day, where known.")
     source_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The article that states it; null for editorial knowledge."
+        default=None,
+        description="The article that states it; null for the editor's own fact, which "
+        "everyone sees and which stays when articles go.",
     )
 
 
