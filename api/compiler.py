@@ -565,6 +565,10 @@ class _Walk:
             return self.value_list(values, column, row, named)
         if python_name in mapping.unions:
             return self.union(mapping.unions[python_name], mapping, details, row)
+        if python_name in mapping.firsts and isinstance(named, GraphQLObjectType):
+            first = mapping.relations[mapping.firsts[python_name]]
+            assert isinstance(first, ToMany)
+            return self.first(first, named, details, row)
         relation = mapping.relations.get(python_name or "")
         if relation is None or not isinstance(named, GraphQLObjectType):
             raise NotCompiled(f"{parent_type.name}.{field_name}")
@@ -609,6 +613,19 @@ class _Walk:
         if condition is not None:
             statement = statement.where(_adapt(condition, target))
         return self.sql.embed(statement)
+
+    def first(
+        self,
+        relation: ToMany,
+        graphql_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        row: Any,
+    ) -> ColumnElement[Any]:
+        """The first visible row of a to-many relation, as an object; null when none."""
+        statement = self._related_rows(relation, row)
+        target = statement.column_descriptions[0]["entity"]
+        value = self.object(graphql_type, details, target)
+        return self.sql.embed(statement.with_only_columns(value).limit(1))
 
     def union(
         self,

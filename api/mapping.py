@@ -29,6 +29,8 @@ class TypeMapping:
     unions: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # A list of plain values: (ToMany relation, column of its target rows).
     value_lists: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # A single object: the first visible row of a ToMany relation, or null.
+    firsts: dict[str, str] = field(default_factory=dict)
 
     def values(self, row: Any) -> dict[str, Any]:
         """The scalar field values of one row, by GraphQL (Python) field name."""
@@ -370,8 +372,17 @@ MEMBERSHIP = TypeMapping(
     relations={
         "person": ToOne(m.Person, "person_id", shown_with_parent=True),
         "organization": ToOne(m.Organization, "organization_id", shown_with_parent=True),
-        "source": ToOne(m.Article, "source_article_id", shown_with_parent=True),
+        "sources": ToMany(
+            m.Article,
+            select(
+                m.MembershipSource.membership_id.label("parent_key"),
+                m.MembershipSource.article_id.label("target_id"),
+            ),
+            order_by=lambda _pairs: (m.Article.published_at.nulls_last(), m.Article.id),
+        ),
     },
+    # The first article stating it that the caller may see: another may be withdrawn.
+    firsts={"source": "sources"},
 )
 
 CREDIT = TypeMapping(

@@ -60,7 +60,9 @@ class MembershipCreateInput:
     start_on: date | None = strawberry.field(default=None, description="First day, where known.")
     end_on: date | None = strawberry.field(default=None, description="Last day, where known.")
     source_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The article that states it; null for editorial knowledge."
+        default=None,
+        description="The article that states it; null for the editor's own fact, which "
+        "everyone sees and which stays when articles go.",
     )
 
 
@@ -144,11 +146,9 @@ class PersonMutations:
                 "role": input.role,
                 "start_on": input.start_on,
                 "end_on": input.end_on,
-                "source_article_id": None
-                if source is None
-                else pk_of(source, "sourceId", "Article"),
             }
-            return await editing.create_row(session, editor, editing.MEMBERSHIPS, values)
+            source_article_id = None if source is None else pk_of(source, "sourceId", "Article")
+            return await editing.create_membership(session, editor, values, source_article_id)
 
         row, errors = await run_edit(info, work)
         return MembershipPayload(membership=optional_row(Membership, row), errors=errors)

@@ -112,12 +112,25 @@ class Membership(Node):
         row = await context(info).loaders.one(self.MAPPING, "organization", self.row)
         return from_row(Organization, row)
 
-    @strawberry.field(description="The article that states the membership, where recorded.")
+    @strawberry.field(
+        description="An article that states the membership: the first of `sources`. Null "
+        "when an editor entered it and no article you may see states it."
+    )
     async def source(self, info: Info) -> ArticleRef | None:
         from api.articles import Article
 
-        row = await context(info).loaders.one(self.MAPPING, "source", self.row)
-        return optional_row(Article, row)
+        rows = await context(info).loaders.many(self.MAPPING, "sources", self.pk)
+        return optional_row(Article, rows[0] if rows else None)
+
+    @strawberry.field(
+        description="Every article you may see that states the membership, earliest "
+        "published first; empty for an editor's fact no article states."
+    )
+    async def sources(self, info: Info) -> list[ArticleRef]:
+        from api.articles import Article
+
+        rows = await context(info).loaders.many(self.MAPPING, "sources", self.pk)
+        return [from_row(Article, row) for row in rows]
 
 
 @strawberry.type

@@ -46,6 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "start_on",
         "end_on",
         "verified",
+        "entered_by_editor",
     ),
     "articles": (
         "id",
@@ -334,6 +335,8 @@ class CorpusGenerator:
                         rng.choice(_ROLES),
                         start,
                         end,
+                        True,
+                        # Editors' facts, shown to everyone: no article states them.
                         True,
                     )
                 )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from db.changes import ChangedArticle, record_changes
 from db.events import STATEMENTS, announce
+from db.memberships import withdraw_article_support
 from db.models import (
     Article,
     ArticleCredit,
@@ -24,6 +25,7 @@ from db.models import (
     Base,
     ChangeKind,
     Membership,
+    MembershipSource,
     Mention,
     Organization,
     OrganizationAlias,
@@ -122,6 +124,7 @@ _ARTICLES = _table(Article)
 _PARAGRAPHS = _table(Paragraph)
 _STATEMENTS = _table(Statement)
 _VOTES = _table(Vote)
+_MEMBERSHIPS = _table(Membership)
 # Every table a document writes, in the order rows refer to each other, and whether later
 # rows need the ids of its rows.
 _TABLES: tuple[tuple[Table, bool], ...] = (
@@ -133,7 +136,8 @@ _TABLES: tuple[tuple[Table, bool], ...] = (
     (_PARAGRAPHS, True),
     (_table(ArticleCredit), False),
     (_table(ArticleLink), False),
-    (_table(Membership), False),
+    (_MEMBERSHIPS, True),
+    (_table(MembershipSource), False),
     (_STATEMENTS, True),
     (_table(Quote), False),
     (_table(StatementReport), False),
@@ -177,8 +181,10 @@ class _EntityState:
     aliases: set[str] = field(default_factory=set)
     next_alias_position: int = 0
     parent: _Ref | None = None
-    # (organization, role, start_on, end_on) of a person's memberships
-    memberships: set[tuple[_Ref, str | None, date | None, date | None]] = field(default_factory=set)
+    # A person's memberships by (organization, role, start_on, end_on)
+    memberships: dict[tuple[_Ref, str | None, date | None, date | None], _Ref] = field(
+        default_factory=dict
+    )
 
 
 @dataclass
@@ -404,10 +410,12 @@ class DocumentBatch:
         await self._read_aliases(
             found, PersonAlias.person_id, PersonAlias.normalized, PersonAlias.position
         )
-        # The same membership asserted again (by another article) is not stored twice.
+        # The same membership stated again (by another article) is not stored twice: the
+        # article supports the stored one.
         for chunk in _chunks(found):
             memberships = await self._session.execute(
                 select(
+                    Membership.id,
                     Membership.person_id,
                     Membership.organization_id,
                     Membership.role,
@@ -415,8 +423,8 @@ class DocumentBatch:
                     Membership.end_on,
                 ).where(Membership.person_id.in_(chunk))
             )
-            for person_id, organization_id, role, start_on, end_on in memberships:
-                found[person_id].memberships.add((organization_id, role, start_on, end_on))
+            for id_, person_id, organization_id, role, start_on, end_on in memberships:
+                found[person_id].memberships[(organization_id, role, start_on, end_on)] = id_
 
     async def _read_aliases(
         self,
@@ -712,7 +720,9 @@ async def _clear_article_records(session: AsyncSession, article_id: int) -> None
     """Remove what an article's text supported, so its new version can be written afresh.
 
     Quotes, mentions and reports go with the paragraphs (ON DELETE CASCADE). Statements and
-    votes that this article alone supported go too; those other articles quote stay.
+    votes that this article alone supported go too; those other articles quote stay. So do
+    memberships: the article stops supporting them, and those no other article (or editor)
+    stands behind go.
     """
     paragraph_ids = select(Paragraph.id).where(Paragraph.article_id == article_id)
     statement_ids = set(
@@ -735,7 +745,7 @@ async def _clear_article_records(session: AsyncSession, article_id: int) -> None
     await session.execute(delete(Paragraph).where(Paragraph.article_id == article_id))
     await session.execute(delete(ArticleCredit).where(ArticleCredit.article_id == article_id))
     await session.execute(delete(ArticleLink).where(ArticleLink.from_article_id == article_id))
-    await session.execute(delete(Membership).where(Membership.source_article_id == article_id))
+    await withdraw_article_support(session, article_id)
     if statement_ids:
         await session.execute(
             delete(Statement).where(
@@ -950,20 +960,21 @@ class _DocumentRows:
                     membership.start_on,
                     membership.end_on,
                 )
-                if key in state.memberships:
-                    continue
-                state.memberships.add(key)
+                stored = state.memberships.get(key)
+                if stored is None:
+                    stored = state.memberships[key] = batch._line_up(
+                        _MEMBERSHIPS,
+                        {
+                            "person_id": state.ref,
+                            "organization_id": key[0],
+                            "role": membership.role,
+                            "start_on": membership.start_on,
+                            "end_on": membership.end_on,
+                            **self._provenance,
+                        },
+                    )
                 batch._line_up(
-                    _table(Membership),
-                    {
-                        "person_id": state.ref,
-                        "organization_id": key[0],
-                        "role": membership.role,
-                        "start_on": membership.start_on,
-                        "end_on": membership.end_on,
-                        "source_article_id": article.ref,
-                        **self._provenance,
-                    },
+                    _table(MembershipSource), {"membership_id": stored, "article_id": article.ref}
                 )
 
     def _line_up_statements(self, article: _ArticleState) -> None:

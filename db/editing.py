@@ -24,6 +24,7 @@ from db import models as m
 from db.base import HasId
 from db.changes import public_at, record_change
 from db.constraints import broken_unique_constraint
+from db.memberships import withdraw_article_support
 from db.refusals import EditRefused as EditRefused
 from db.refusals import Problem as Problem
 from newsgraph.names import normalize_name
@@ -116,13 +117,16 @@ async def _text_changed(session: AsyncSession, editor: Editor, article_id: int) 
 async def _articles_showing(session: AsyncSession, row: Any) -> set[int]:
     """The articles whose text shows `row`: a credit's or link's article, the article of the
     paragraph a quote, mention or report is anchored in, every article that quotes or reports
-    a statement or reports a vote (with its positions), and a membership's source."""
+    a statement or reports a vote (with its positions), and every article stating a membership."""
     if isinstance(row, m.ArticleCredit):
         return {row.article_id}
     if isinstance(row, m.ArticleLink):
         return {row.from_article_id}
     if isinstance(row, m.Membership):
-        return set() if row.source_article_id is None else {row.source_article_id}
+        supports = select(m.MembershipSource.article_id).where(
+            m.MembershipSource.membership_id == row.id
+        )
+        return set(await session.scalars(supports))
     paragraphs: Any  # the paragraphs that show the row
     if isinstance(row, m.Statement):
         paragraphs = (
@@ -388,9 +392,11 @@ async def unpublish_article(session: AsyncSession, editor: Editor, pk: int) -> m
 
 
 async def delete_article(session: AsyncSession, editor: Editor, pk: int) -> None:
-    """Deletes the article with its paragraphs and everything anchored in them."""
+    """Deletes the article with its paragraphs and everything anchored in them, and the
+    memberships that no other article or editor stands behind."""
     article = await _get(session, m.Article, pk, "id")
     await record_change(session, pk, m.ChangeKind.DELETED, at=editor.now)
+    await withdraw_article_support(session, pk)
     await _remove(session, editor, article, ARTICLE_FIELDS)
 
 
@@ -840,20 +846,41 @@ MEMBERSHIP_FIELDS = (
     "role",
     "start_on",
     "end_on",
-    "source_article_id",
+    "entered_by_editor",
 )
 
 
 async def _check_membership(session: AsyncSession, membership: m.Membership) -> None:
     await _get(session, m.Person, membership.person_id, "personId")
     await _get(session, m.Organization, membership.organization_id, "organizationId")
-    if membership.source_article_id is not None:
-        await _get(session, m.Article, membership.source_article_id, "sourceId")
     if membership.start_on and membership.end_on and membership.start_on > membership.end_on:
         raise EditRefused("endOn", "A membership cannot end before it starts.", Problem.INVALID)
 
 
 MEMBERSHIPS = Kind(m.Membership, MEMBERSHIP_FIELDS, _check_membership)
+
+
+async def create_membership(
+    session: AsyncSession, editor: Editor, values: dict[str, Any], source_article_id: int | None
+) -> m.Membership:
+    """A membership from `values`: the editor's own fact, or one that the article
+    `source_article_id` states, which then lives and shows as that article's."""
+    if source_article_id is not None:
+        await _get(session, m.Article, source_article_id, "sourceId")
+    row = m.Membership(**values, entered_by_editor=source_article_id is None)
+    await _check_membership(session, row)
+    await _insert(
+        session,
+        editor,
+        row,
+        MEMBERSHIP_FIELDS,
+        source_article_id=(None, source_article_id),
+    )
+    if source_article_id is not None:
+        session.add(m.MembershipSource(membership_id=row.id, article_id=source_article_id))
+        await session.flush()
+        await _shown_change(session, editor, row)
+    return row
 
 
 # Votes, and the paragraphs that report statements and votes

@@ -121,10 +121,15 @@ def _stored(model: Any, viewer: Viewer) -> ColumnElement[bool]:
 
 
 def _membership_visible(membership: Any, viewer: Viewer) -> ColumnElement[bool]:
-    """Memberships an editor entered, and those the text of a readable article states."""
+    """Memberships an editor entered, and those the text of any readable article states."""
+    support, article = aliased(m.MembershipSource), aliased(m.Article)
     return or_(
-        membership.source_article_id.is_(None),
-        _article_text_readable(membership.source_article_id, viewer),
+        membership.entered_by_editor.is_(True),
+        exists().where(
+            support.membership_id == membership.id,
+            article.id == support.article_id,
+            _adapt(_text_readable(viewer), article),
+        ),
     )
 
 

@@ -36,6 +36,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     union,
     union_all,
     update,
@@ -77,9 +78,10 @@ def _text_visible_from(partner: bool) -> ColumnElement[datetime | None]:
 
 
 def _membership_visible_from(partner: bool) -> ColumnElement[datetime | None]:
-    """A membership an editor entered (no source article) is an editorial fact: always shown."""
+    """A membership an editor entered is an editorial fact: always shown. Any other shows
+    through the text of each article that supports it."""
     return case(
-        (m.Membership.source_article_id.is_(None), _always()),
+        (m.Membership.entered_by_editor.is_(True), _always()),
         else_=_text_visible_from(partner),
     )
 
@@ -165,8 +167,10 @@ def _entity_ways(model: Any) -> list[_Way]:
         ),
         _Way(
             getattr(m.Membership, own),
-            lambda statement: statement.select_from(m.Membership).outerjoin(
-                m.Article, m.Article.id == m.Membership.source_article_id
+            lambda statement: (
+                statement.select_from(m.Membership)
+                .outerjoin(m.MembershipSource, m.MembershipSource.membership_id == m.Membership.id)
+                .outerjoin(m.Article, m.Article.id == m.MembershipSource.article_id)
             ),
             _membership_visible_from,
             m.Article.id,
@@ -340,7 +344,7 @@ _INSERTED_KEYS: dict[type[Any], tuple[str, str]] = {
     m.VoteReport: ("paragraph_id", "paragraphs"),
     m.Mention: ("paragraph_id", "paragraphs"),
     m.VotePosition: ("vote_id", "position_votes"),
-    m.Membership: ("source_article_id", "membership_articles"),
+    m.MembershipSource: ("article_id", "membership_articles"),
     m.ArticleCredit: ("article_id", "credit_articles"),
     m.Article: ("slug", "article_slugs"),
 }
@@ -376,8 +380,8 @@ class _Marked:
                     getattr(self, kind).add(value)
 
     def add_inserted(self, model: Any, row: Mapping[str, Any]) -> None:
-        """Note a new row by its key. Without one (a membership no article supports),
-        what it references is recomputed in full."""
+        """Note a new row by its key. Without one (a membership an editor entered), what
+        it references is recomputed in full."""
         key = _INSERTED_KEYS.get(model)
         if key is not None:
             attribute, added = key
@@ -388,6 +392,9 @@ class _Marked:
         elif model in (m.Statement, m.Vote) and all(row.get(c) is None for c in _COLUMNS.values()):
             # Nothing shows a new statement or vote yet; once something does, it moves
             # and its speaker or body follows.
+            return
+        elif model is m.Membership and not row.get("entered_by_editor"):
+            # Shown only through the articles supporting it, noted as those rows come.
             return
         references = _REFERENCES.get(model, ())
         self.add_rows(
@@ -416,6 +423,7 @@ _REFERENCES: dict[type[Any], tuple[tuple[str, str], ...]] = {
     m.Mention: (("person_id", "persons"), ("organization_id", "organizations")),
     m.VotePosition: (("person_id", "persons"), ("organization_id", "organizations")),
     m.Membership: (("person_id", "persons"), ("organization_id", "organizations")),
+    m.MembershipSource: (),
     m.ArticleCredit: (("person_id", "persons"),),
     m.Statement: (("speaker_person_id", "persons"), ("speaker_organization_id", "organizations")),
     m.Vote: (("body_id", "organizations"),),
@@ -429,6 +437,11 @@ _WATCHED_TABLES: dict[Any, Any] = {inspect(model).local_table: model for model i
 
 def _mark(session: Session, marked: _Marked, obj: Any, deleted: bool) -> None:
     """Mark what a row written through the ORM can move (its old and new references)."""
+    if isinstance(obj, m.MembershipSource):
+        _mark_members(
+            session.connection(), marked, m.Membership.id.in_(_values(obj, "membership_id"))
+        )
+        return
     for key, kind in _REFERENCES.get(type(obj), ()):
         getattr(marked, kind).update(_values(obj, key))
     _mark_rows(session.connection(), marked, type(obj), [obj.id], deleted)
@@ -509,14 +522,20 @@ def _mark_linked(
             connection.execute(select(m.Article.publisher_id).where(m.Article.id.in_(chunk))),
             ("organizations",),
         )
-        marked.add_rows(
-            connection.execute(
-                select(m.Membership.person_id, m.Membership.organization_id).where(
-                    m.Membership.source_article_id.in_(chunk)
-                )
-            ),
-            ("persons", "organizations"),
-        )
+        _mark_members(connection, marked, m.MembershipSource.article_id.in_(chunk))
+
+
+def _mark_members(connection: Connection, marked: _Marked, supports: ColumnElement[bool]) -> None:
+    """Mark the persons and organizations of the memberships whose supports match."""
+    marked.add_rows(
+        connection.execute(
+            select(m.Membership.person_id, m.Membership.organization_id)
+            .join(m.MembershipSource, m.MembershipSource.membership_id == m.Membership.id)
+            .where(supports)
+            .distinct()
+        ),
+        ("persons", "organizations"),
+    )
 
 
 def _anchored(anchor: Any, in_scope: ColumnElement[bool], *columns: Any) -> Select[Any]:
@@ -621,6 +640,8 @@ def _flushed_row(obj: Any) -> dict[str, Any]:
         keys.append(_INSERTED_KEYS[model][0])
     if model in (m.Statement, m.Vote):
         keys += _COLUMNS.values()
+    if model is m.Membership:
+        keys.append("entered_by_editor")
     return {key: getattr(obj, key) for key in keys}
 
 
@@ -666,6 +687,15 @@ def _core_write(state: ORMExecuteState) -> Result[Any] | None:
     if not (state.is_update or state.is_delete):
         return None
     where = state.statement.whereclause  # type: ignore[attr-defined]
+    if model is m.MembershipSource:
+        # Supports have no id of their own: mark their members before and after.
+        connection = state.session.connection()
+        matches = where if where is not None else true()
+        _mark_members(connection, _marked(state.session), matches)
+        result = state.invoke_statement()
+        if state.is_update:
+            _mark_members(connection, _marked(state.session), matches)
+        return result
     matched = select(model.id) if where is None else select(model.id).where(where)
     connection = state.session.connection()
     ids = list(connection.execute(matched).scalars())

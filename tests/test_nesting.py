@@ -23,7 +23,10 @@ query {
 PERSON_TO_ORGANIZATIONS = """
 query {
   person(slug: "abu-mahdi-al-muhandis") {
-    memberships { totalCount edges { node { role endOn organization { slug } source { slug } } } }
+    memberships {
+      totalCount
+      edges { node { role endOn organization { slug } source { slug } sources { slug } } }
+    }
     mentionedIn { totalCount edges { node { slug } } }
   }
 }
@@ -112,6 +115,7 @@ async def test_person_to_memberships_to_organizations(client):
     assert set(memberships) == {"popular-mobilization-forces", "kataib-hizbollah"}
     assert memberships["popular-mobilization-forces"]["role"] == "deputy head"
     assert all(m["source"] == {"slug": SEED} for m in memberships.values())
+    assert all(m["sources"] == [{"slug": SEED}] for m in memberships.values())
     assert person["mentionedIn"]["edges"] == [{"node": {"slug": SEED}}]
 
 

@@ -355,6 +355,7 @@ EVERYTHING = """query {
   articles(first: 100) { edges { node { id paragraphs { id } } } }
   statements(first: 100) { edges { node { id } } }
   persons(first: 100) { edges { node { id } } }
+  organizations(first: 100) { edges { node { id } } }
 }"""
 SPEAKERS = ("Lena Ortiz", "Owen Hale", "Miriam Castell")
 REPORTERS = ("Priya Wynn", "Elin Voss", "Tomas Pike")
@@ -379,6 +380,8 @@ ingests = st.builds(
 edits = st.tuples(
     st.sampled_from(
         ["embargo", "publish", "unpublish", "republish", "keep", "delete", "credit"]
+        # Memberships an article states (as ingested texts do) and editors' own.
+        + ["membership", "editors membership"]
         # Reports show a statement, not its speaker, in an article that may not name them.
         + ["report", "unreport"] * 3
     ),
@@ -397,6 +400,7 @@ async def apply_write(desk: Desk, one: tuple[Any, ...]) -> None:
     articles = [edge["node"] for edge in data["articles"]["edges"]]
     statements = [edge["node"]["id"] for edge in data["statements"]["edges"]]
     persons = [edge["node"]["id"] for edge in data["persons"]["edges"]]
+    organizations = [edge["node"]["id"] for edge in data["organizations"]["edges"]]
     paragraphs = [p["id"] for a in articles for p in a["paragraphs"]]
     if not articles:
         return
@@ -406,6 +410,12 @@ async def apply_write(desk: Desk, one: tuple[Any, ...]) -> None:
         "id": statements[first % len(statements)] if statements else "",
         "paragraph": paragraphs[second % len(paragraphs)] if paragraphs else "",
     }
+    # The role ingested texts state: an editor's fact may be one an article states too.
+    membership = {
+        "personId": persons[second % len(persons)] if persons else "",
+        "organizationId": organizations[first % len(organizations)] if organizations else "",
+        "role": "head",
+    }
     query, variables = {
         "embargo": (PUBLISH, {"id": target, "until": (EMBARGO.replace(hour=hours)).isoformat()}),
         "publish": (PUBLISH, {"id": target}),
@@ -413,6 +423,8 @@ async def apply_write(desk: Desk, one: tuple[Any, ...]) -> None:
         "republish": (UPDATE_ARTICLE, {"id": target, "input": {"partnersMayRepublish": True}}),
         "keep": (UPDATE_ARTICLE, {"id": target, "input": {"partnersMayRepublish": False}}),
         "delete": (DELETE_ARTICLE, {"id": target}),
+        "membership": (MEMBERSHIP, {"input": membership | {"sourceId": target}}),
+        "editors membership": (MEMBERSHIP, {"input": membership}),
         "report": (REPORT, report),
         "unreport": (UNREPORT, report),
         "credit": (

@@ -16,7 +16,7 @@ from db.models.changes import ArticleChange, ChangeKind
 from db.models.data_version import DataVersion
 from db.models.mentions import Mention
 from db.models.organizations import Organization, OrganizationAlias, OrganizationKind
-from db.models.persons import Membership, Person, PersonAlias
+from db.models.persons import Membership, MembershipSource, Person, PersonAlias
 from db.models.revisions import Revision, RevisionAction
 from db.models.statements import Quote, Statement, StatementMedium, StatementReport
 from db.models.votes import Vote, VoteOption, VoteOutcome, VotePosition, VoteReport, VoteStatus
@@ -42,6 +42,7 @@ __all__ = [
     "DeliveryStatus",
     "KeyRole",
     "Membership",
+    "MembershipSource",
     "Mention",
     "Organization",
     "OrganizationAlias",

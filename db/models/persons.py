@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, HasId, HasProvenance, HasTimestamps, HasVisibleFrom, trigram_index
@@ -70,9 +70,22 @@ class Membership(HasId, HasProvenance, HasTimestamps, Base):
     role: Mapped[str | None] = mapped_column(Text)
     start_on: Mapped[date | None]
     end_on: Mapped[date | None]
-    source_article_id: Mapped[int | None] = mapped_column(
-        ForeignKey("articles.id", ondelete="SET NULL"), index=True
-    )
+    # An editor's fact is shown to everyone and outlives the articles that state it; any
+    # other membership exists only while an article supports it (MembershipSource).
+    entered_by_editor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     person: Mapped[Person] = relationship(back_populates="memberships", lazy="raise")
     organization: Mapped[Organization] = relationship(back_populates="memberships", lazy="raise")
+
+
+class MembershipSource(Base):
+    """An article whose text states a membership: one row per article and membership."""
+
+    __tablename__ = "membership_sources"
+
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
