@@ -1,7 +1,7 @@
 """Memberships supported by every article that states them; editor facts marked as such.
 
 Revision ID: cee178199873
-Revises: 64d0d695179c
+Revises: e343b0c9fd5b
 Create Date: 2026-11-24 16:32:03.895021
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "cee178199873"
-down_revision: str | None = "64d0d695179c"
+down_revision: str | None = "e343b0c9fd5b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
