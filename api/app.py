@@ -25,7 +25,7 @@ from api.response_cache import ResponseCache, store_for
 from api.schema import schema
 from api.tracing import Tracing
 from api.view import GraphQLView
-from db.engine import create_app_engine
+from db.engine import create_app_engine, postgres_session_settings
 from db.events import PUBLISHER
 from db.jsonsql import json_dialect
 from db.prepared_reads import ReadConnections
@@ -117,7 +117,7 @@ def create_app(
                 settings.database_read_connections,
                 timeout=settings.database_pool_timeout,
                 connect_timeout=settings.database_connect_timeout,
-                statement_timeout_ms=settings.statement_timeout_ms,
+                session_settings=postgres_session_settings(settings),
             )
             for database in (engine, *replicas)
             if database.dialect.name == "postgresql"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -71,15 +71,24 @@ def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _statement_timeout(milliseconds: int) -> Any:
-    def set_timeout(dbapi_connection: Any, _record: Any) -> None:
+def postgres_session_settings(settings: Settings) -> dict[str, int]:
+    """What every PostgreSQL connection of the app SETs when it opens."""
+    session = {"max_parallel_workers_per_gather": settings.database_parallel_workers}
+    if settings.statement_timeout_ms:
+        session["statement_timeout"] = settings.statement_timeout_ms
+    return session
+
+
+def _postgres_session(session: Mapping[str, int]) -> Any:
+    def set_session(dbapi_connection: Any, _record: Any) -> None:
         # SET, then commit: the pool's rollback on checkin would otherwise undo it.
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+        for name, value in session.items():
+            cursor.execute(f"SET {name} = {int(value)}")
         cursor.close()
         dbapi_connection.commit()
 
-    return set_timeout
+    return set_session
 
 
 def _engine_options(url: URL, settings: Settings) -> dict[str, Any]:
@@ -117,9 +126,9 @@ def create_app_engine(settings: Settings, database_url: str | None = None) -> As
     engine = create_async_engine(url, echo=settings.database_echo, **_engine_options(url, settings))
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
-    elif settings.statement_timeout_ms:
+    else:
         event.listen(
-            engine.sync_engine, "connect", _statement_timeout(settings.statement_timeout_ms)
+            engine.sync_engine, "connect", _postgres_session(postgres_session_settings(settings))
         )
     return engine
 

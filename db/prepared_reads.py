@@ -103,10 +103,10 @@ class ReadConnections:
     """Connections kept in autocommit for compiled reads on one database, beside its pool.
 
     At most `size` are open; a read waits up to `timeout` seconds for a free one, like a
-    request for a pooled connection. They open on first use with the engine's URL, connect
-    timeout and statement_timeout. A connection whose read failed or was cancelled is closed,
-    not reused, and the next read opens a new one: after a database restart, one failed read
-    per connection and then fresh ones.
+    request for a pooled connection. They open on first use with the engine's URL and connect
+    timeout, and SET `session_settings` (statement_timeout and the like). A connection whose
+    read failed or was cancelled is closed, not reused, and the next read opens a new one:
+    after a database restart, one failed read per connection and then fresh ones.
     """
 
     def __init__(
@@ -116,13 +116,13 @@ class ReadConnections:
         *,
         timeout: float,
         connect_timeout: int,
-        statement_timeout_ms: int | None,
+        session_settings: Mapping[str, int],
     ) -> None:
         self.engine = engine
         self.size = size
         self._timeout = timeout
         self._connect_timeout = connect_timeout
-        self._statement_timeout_ms = statement_timeout_ms
+        self._session_settings = dict(session_settings)
         self._slots = asyncio.Semaphore(size)
         self._idle: list[AsyncConnection[Any]] = []
         # One cursor per connection, kept with it: making a cursor per read costs more than
@@ -183,9 +183,8 @@ class ReadConnections:
             url, autocommit=True, connect_timeout=self._connect_timeout
         )
         try:
-            if self._statement_timeout_ms:
-                timeout = int(self._statement_timeout_ms)
-                await connection.execute(f"SET statement_timeout = {timeout}")
+            for name, value in self._session_settings.items():
+                await connection.execute(f"SET {name} = {int(value)}")
         except BaseException:
             await connection.close()
             raise

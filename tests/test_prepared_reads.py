@@ -148,7 +148,11 @@ async def test_read_connections_stop_a_statement_at_the_statement_timeout(
 ):
     engine = create_app_engine(settings_for(database_url))
     connections = prepared_reads.ReadConnections(
-        engine.sync_engine, 1, timeout=1, connect_timeout=3, statement_timeout_ms=50
+        engine.sync_engine,
+        1,
+        timeout=1,
+        connect_timeout=3,
+        session_settings={"statement_timeout": 50},
     )
     slow = prepared_reads.PreparedSelect.of(select(func.pg_sleep(1)))
     try:
@@ -161,3 +165,33 @@ async def test_read_connections_stop_a_statement_at_the_statement_timeout(
     finally:
         await connections.close()
         await engine.dispose()
+
+
+async def shown(connection: Any, name: str) -> str:
+    cursor = await connection.execute(f"SHOW {name}")
+    row = await cursor.fetchone()
+    return str(row[0])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "workers"), [({}, "0"), ({"database_parallel_workers": 2}, "2")]
+)
+async def test_every_connection_of_the_app_sets_its_parallel_workers_and_timeout(
+    postgres_only: None, database_url: str, overrides: dict[str, Any], workers: str
+):
+    async with serving(database_url, statement_timeout_ms=4_000, **overrides) as (app, client):
+        response = await graphql_response(client, HEADLINE_QUERY)
+        assert response.headers[READ_PATH_HEADER] == "compiled"
+        [reader] = read_connections(app).idle_connections()
+        async with app.state.engine.connect() as connection:
+            pooled = (await connection.get_raw_connection()).driver_connection
+            settings = [
+                (
+                    await shown(each, "max_parallel_workers_per_gather"),
+                    await shown(each, "statement_timeout"),
+                )
+                for each in (reader, pooled)
+            ]
+
+    # One query per core by default: parallel workers cost more than they save under load.
+    assert settings == [(workers, "4s"), (workers, "4s")]
