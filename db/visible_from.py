@@ -304,10 +304,31 @@ def _chunks(ids: list[Any]) -> Iterator[list[Any]]:
         yield ids[start : start + _CHUNK]
 
 
+# What stores its visibility, in the order a refresh recomputes it: people and
+# organizations are shown by statements and votes.
+_STORED_MODELS = (m.Statement, m.Vote, m.Person, m.Organization)
+
+
 def refresh_all(connection: Connection) -> None:
     """Recompute every row's stored visibility (after a bulk load)."""
-    for model in (m.Statement, m.Vote, m.Person, m.Organization):
+    for model in _STORED_MODELS:
         _refresh(connection, model, None)
+
+
+def drift(connection: Connection) -> dict[str, int]:
+    """How many rows of each kind store a moment other than what shows them gives now: none,
+    unless something wrote around the session's bookkeeping (a bulk load, SQL by hand)."""
+    counts = {}
+    for model in _STORED_MODELS:
+        differs = or_(
+            *(
+                getattr(model, column).is_distinct_from(_visible_from(model, partner))
+                for partner, column in _COLUMNS.items()
+            )
+        )
+        counted = select(func.count()).select_from(model).where(differs)
+        counts[model.__name__] = connection.execute(counted).scalar_one()
+    return counts
 
 
 # --- what a write can move ----------------------------------------------------------------

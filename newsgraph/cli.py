@@ -90,6 +90,15 @@ def _parser() -> argparse.ArgumentParser:
     current.set_defaults(command=_db_current)
     check = database_commands.add_parser("check", help="fail when models and migrations disagree")
     check.set_defaults(command=_db_check)
+    visibility = database_commands.add_parser(
+        "visibility",
+        help="fail when stored visibility differs from what the content gives (after writes "
+        "that bypassed the app); --fix recomputes it",
+    )
+    visibility.add_argument(
+        "--fix", action="store_true", help="recompute every row's stored visibility"
+    )
+    visibility.set_defaults(command=_db_visibility)
 
     load_seed = commands.add_parser("load-seed", help="load the founding article (idempotent)")
     load_seed.add_argument(
@@ -229,6 +238,37 @@ def _db_check(args: argparse.Namespace, settings: Settings) -> int:
     migrate.check(settings)
     print("models and migrations agree")
     return 0
+
+
+def _db_visibility(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import create_engine
+
+    from db.engine import sync_url
+    from db.visible_from import drift, refresh_all
+
+    _require_head(settings)
+    engine = create_engine(sync_url(settings.database_url))
+    try:
+        # One transaction: a fix recomputes what this check counted, and nothing else.
+        with engine.begin() as connection:
+            counts = drift(connection)
+            for kind, count in counts.items():
+                print(f"{kind}: {count} row(s) differ")
+            if not any(counts.values()):
+                print("stored visibility agrees with the content")
+                return 0
+            if not args.fix:
+                raise CommandFailed(
+                    "stored visibility has drifted; `newsgraph db visibility --fix` recomputes it"
+                )
+            refresh_all(connection)
+            left = drift(connection)
+            if any(left.values()):
+                raise CommandFailed(f"rows still differ after recomputing: {left}")
+        print("recomputed: stored visibility agrees with the content")
+        return 0
+    finally:
+        engine.dispose()
 
 
 def _load_seed(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,7 +3,11 @@ persons and organizations moves with the articles that show them, on every write
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -298,3 +302,46 @@ async def test_rows_written_with_core_inserts_and_publisher_changes_are_seen(fre
         )
     # The outlet published nothing else: it is no longer named by anything visible.
     assert "harbour-times" not in slugs((await graphql(client, COUNTS))["organizations"])
+
+
+PERSONS = """{ persons(first: 50) { edges { node { slug } } } }"""
+
+
+def newsgraph_db_visibility(database_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`newsgraph db visibility` as an operator runs it, on the test's database."""
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("NEWSGRAPH_")},
+        "NEWSGRAPH_DATABASE_URL": database_url,
+    }
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("newsgraph")), "db", "visibility", *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+async def test_db_visibility_finds_drift_and_its_fix_heals_it(fresh_database):
+    client = fresh_database.client
+    shown = await graphql(client, PERSONS)
+    # SQL by hand, around the app's bookkeeping: the persons' stored moments are lost.
+    async with fresh_database.app.state.engine.begin() as connection:
+        await connection.execute(update(m.Person).values(public_visible_from=None))
+    hidden = await graphql(client, PERSONS)
+
+    checked = newsgraph_db_visibility(fresh_database.url)
+    fixed = newsgraph_db_visibility(fresh_database.url, "--fix")
+    healed = await graphql(client, PERSONS)
+    rechecked = newsgraph_db_visibility(fresh_database.url)
+
+    people = len(shown["persons"]["edges"])
+    assert people > 0 and hidden["persons"]["edges"] == []
+    assert checked.returncode == 1
+    assert f"Person: {people} row(s) differ" in checked.stdout
+    assert "Statement: 0 row(s) differ" in checked.stdout
+    assert "--fix" in checked.stderr
+    assert fixed.returncode == 0, fixed.stderr
+    assert healed == shown
+    assert rechecked.returncode == 0 and "agrees with the content" in rechecked.stdout
