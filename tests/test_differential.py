@@ -34,7 +34,7 @@ from api.relay import encode_cursor
 from api.schema import schema
 from api.view import READ_PATH_HEADER
 from bench.load import ARTICLE_PAGE, ORGANIZATION_PAGE
-from tests.support import graphql_response, serving
+from tests.support import bearer, graphql, graphql_response, issue_key, serving
 
 GENERATED_QUERIES = 150
 
@@ -210,6 +210,48 @@ async def test_an_object_with_more_keys_than_a_function_takes_arguments_answers_
     assert_identical([(sent, compiled, resolved)])
     assert compiled.headers[READ_PATH_HEADER] == "compiled"
     assert len(compiled.json()["data"]["article"]) == 60
+
+
+# Every character JSON writers may spell differently: quotes, backslashes, control
+# characters (named escapes and \u00XX), DEL, the line and paragraph separators, accents,
+# astral characters, and an HTML tag. NUL is left out: PostgreSQL text cannot hold it.
+AWKWARD_TEXT = 'He said "no" \\ \b\f\n\r\t \x01\x1f \x7f \u2028\u2029 é 😀 </script> /'
+PUBLISH_AWKWARD = """
+mutation($slug: String!, $text: String!) {
+  articleCreate(input: {slug: $slug, headline: $text, standfirst: $text}) {
+    article { id } errors { code }
+  }
+}
+"""
+
+
+async def test_text_with_every_awkward_character_answers_alike(fresh_database):
+    editor = bearer((await issue_key(fresh_database.app, "editor")).secret)
+    created = await graphql(
+        fresh_database.client,
+        PUBLISH_AWKWARD,
+        {"slug": "awkward", "text": AWKWARD_TEXT},
+        headers=editor,
+    )
+    article_id = created["articleCreate"]["article"]["id"]
+    await graphql(
+        fresh_database.client,
+        """mutation($id: ID!, $text: String!) {
+             paragraphCreate(articleId: $id, kind: BODY, text: $text) { errors { code } }
+             articlePublish(id: $id) { errors { code } } }""",
+        {"id": article_id, "text": AWKWARD_TEXT},
+        headers=editor,
+    )
+    sent = SentQuery(
+        '{ article(slug: "awkward") { headline standfirst paragraphs { text } } }', None
+    )
+
+    [(_, compiled, resolved)] = await both_paths(fresh_database.url, [sent])
+
+    assert_identical([(sent, compiled, resolved)])
+    assert compiled.headers[READ_PATH_HEADER] == "compiled"
+    article = compiled.json()["data"]["article"]
+    assert article["headline"] == article["paragraphs"][0]["text"] == AWKWARD_TEXT
 
 
 # What the benchmarks measure (bench/load.py), with arguments the seed has.
