@@ -159,6 +159,8 @@ class ReadConnections:
             cursor = self._cursors[connection]
             for select in selects:
                 with _observed(self.engine, select.sql):
+                    # Binary: a root's JSON text comes back as bytea, whose bytes psycopg
+                    # then hands over as they are (db/jsonsql.py, PostgresJson.answer).
                     await cursor.execute(
                         select.sql, select.values(runtime), prepare=True, binary=True
                     )
