@@ -95,3 +95,17 @@ class SteppedSleeper:
             for wake in woken:
                 wake.set_result(None)
             await self._changed.wait_for(lambda: len(self._sleeping) >= len(woken))
+
+
+async def next_update(ws: Any) -> dict[str, Any]:
+    """The next `articleUpdates` event on a subscription socket."""
+    message = await ws.receive_json(timeout=PATIENCE)
+    update: dict[str, Any] = message["payload"]["data"]["articleUpdates"]
+    return update
+
+
+async def change_feed(client: httpx.AsyncClient, headers: dict[str, str]) -> list[tuple[str, str]]:
+    """The change feed as (slug, kind) pairs, oldest first."""
+    response = await client.get("/changes", headers=headers)
+    assert response.status_code == 200, response.text
+    return [(entry["article"]["slug"], entry["kind"]) for entry in response.json()["changes"]]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 
@@ -16,10 +15,11 @@ from newsgraph.clock import FixedClock
 from newsgraph.webhooks import WebhookDeliverer
 from tests.live_changes_support import (
     CORRECT_PARAGRAPH,
-    PATIENCE,
     REGISTER,
     Editor,
     SteppedSleeper,
+    change_feed,
+    next_update,
 )
 from tests.support import bearer, graphql, graphql_response, issue_key
 from tests.test_subscriptions import (
@@ -35,18 +35,6 @@ from tests.test_webhooks import LOOPBACK, partner_server
 START = datetime(2030, 1, 1, tzinfo=UTC)
 LIFTS = START + timedelta(hours=2)
 HEADLINES = "query Headlines { articles(first: 5) { edges { node { headline } } } }"
-
-
-async def next_update(ws: Any) -> dict[str, Any]:
-    message = await ws.receive_json(timeout=PATIENCE)
-    update: dict[str, Any] = message["payload"]["data"]["articleUpdates"]
-    return update
-
-
-async def change_feed(client: httpx.AsyncClient, headers: dict[str, str]) -> list[tuple[str, str]]:
-    response = await client.get("/changes", headers=headers)
-    assert response.status_code == 200, response.text
-    return [(entry["article"]["slug"], entry["kind"]) for entry in response.json()["changes"]]
 
 
 async def test_the_background_scheduler_announces_a_lift_when_the_clock_reaches_it(

@@ -4,7 +4,6 @@ that had been public: an embargoed or draft story is never revealed by its withd
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 
@@ -14,7 +13,15 @@ from db.events import ARTICLES
 from db.seed import SEED_ARTICLE_SLUG
 from newsgraph.clock import FixedClock
 from newsgraph.webhooks import WebhookDeliverer
-from tests.live_changes_support import DELETE, PATIENCE, REGISTER, RENAME, UNPUBLISH, Editor
+from tests.live_changes_support import (
+    DELETE,
+    REGISTER,
+    RENAME,
+    UNPUBLISH,
+    Editor,
+    change_feed,
+    next_update,
+)
 from tests.support import bearer, graphql, issue_key
 from tests.test_subscriptions import connection, live_app, save, subscribe, until
 from tests.test_webhooks import LOOPBACK, partner_server
@@ -27,21 +34,9 @@ subscription { articleUpdates { kind articleId slug article { slug status } } }
 SEED_ID = """query Seed($slug: String!) { article(slug: $slug) { id } }"""
 
 
-async def next_update(ws: Any) -> dict[str, Any]:
-    message = await ws.receive_json(timeout=PATIENCE)
-    update: dict[str, Any] = message["payload"]["data"]["articleUpdates"]
-    return update
-
-
 async def seed_id(client: httpx.AsyncClient) -> str:
     article_id: str = (await graphql(client, SEED_ID, {"slug": SEED_ARTICLE_SLUG}))["article"]["id"]
     return article_id
-
-
-async def change_feed(client: httpx.AsyncClient, headers: dict[str, str]) -> list[tuple[str, str]]:
-    response = await client.get("/changes", headers=headers)
-    assert response.status_code == 200, response.text
-    return [(entry["article"]["slug"], entry["kind"]) for entry in response.json()["changes"]]
 
 
 async def test_a_withdrawal_reaches_subscribers_webhooks_and_the_change_feed(fresh_database):
