@@ -480,61 +480,45 @@ async def correct_paragraph(
         return paragraph
     if "text" in changes:
         moved = _where_spans_went(old_text, text)
-        flagged = await _follow_quotes(session, editor, pk, moved)
-        removed = await _follow_mentions(session, editor, pk, moved)
+        flagged = await _follow_words(session, editor, m.Quote, pk, moved)
+        for quote in flagged:
+            quote.needs_review = True
+        # The words no longer name anyone; the revision log keeps each mention.
+        removed = await _follow_words(session, editor, m.Mention, pk, moved)
+        for mention in removed:
+            await _remove(session, editor, mention, MENTION_FIELDS)
         if flagged:
-            changes["quotes_flagged_for_review"] = (None, flagged)
+            changes["quotes_flagged_for_review"] = (None, [quote.id for quote in flagged])
         if removed:
-            changes["mentions_removed"] = (None, removed)
+            changes["mentions_removed"] = (None, [mention.id for mention in removed])
     _record(session, editor, "Paragraph", pk, m.RevisionAction.CORRECT, changes)
     await _text_changed(session, editor, paragraph.article_id)
     return paragraph
 
 
-async def _follow_quotes(
+async def _follow_words(
     session: AsyncSession,
     editor: Editor,
+    model: type[m.Quote] | type[m.Mention],
     paragraph_id: int,
     moved: Callable[[int, int], tuple[int, int] | None],
-) -> list[int]:
-    """Move the paragraph's quotes with their words; flag those whose words changed, and
-    return their IDs."""
-    flagged = []
-    quotes = await session.scalars(
-        select(m.Quote).where(m.Quote.paragraph_id == paragraph_id).order_by(m.Quote.id)
+) -> list[Any]:
+    """Move the paragraph's quotes or mentions with their words; return those whose words
+    the correction changed, for the caller to deal with."""
+    changed = []
+    anchored: list[m.Quote | m.Mention] = list(
+        await session.scalars(
+            select(model).where(model.paragraph_id == paragraph_id).order_by(model.id)
+        )
     )
-    for quote in quotes:
-        span = moved(quote.start_offset, quote.end_offset)
+    for row in anchored:
+        span = moved(row.start_offset, row.end_offset)
         if span is None:
-            quote.needs_review = True
-            flagged.append(quote.id)
+            changed.append(row)
         else:
             values = {"start_offset": span[0], "end_offset": span[1]}
-            _change(session, editor, quote, values, m.RevisionAction.CORRECT)
-    return flagged
-
-
-async def _follow_mentions(
-    session: AsyncSession,
-    editor: Editor,
-    paragraph_id: int,
-    moved: Callable[[int, int], tuple[int, int] | None],
-) -> list[int]:
-    """Move the paragraph's mentions with their words; remove those whose words changed (the
-    revision log keeps them), and return their IDs."""
-    removed = []
-    mentions = await session.scalars(
-        select(m.Mention).where(m.Mention.paragraph_id == paragraph_id).order_by(m.Mention.id)
-    )
-    for mention in mentions:
-        span = moved(mention.start_offset, mention.end_offset)
-        if span is None:
-            removed.append(mention.id)
-            await _remove(session, editor, mention, MENTION_FIELDS)
-        else:
-            values = {"start_offset": span[0], "end_offset": span[1]}
-            _change(session, editor, mention, values, m.RevisionAction.CORRECT)
-    return removed
+            _change(session, editor, row, values, m.RevisionAction.CORRECT)
+    return changed
 
 
 async def delete_paragraph(session: AsyncSession, editor: Editor, pk: int) -> None:

@@ -3,11 +3,7 @@ persons and organizations moves with the articles that show them, on every write
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +15,7 @@ from db.engine import session_factory, unit_of_work
 from db.seed import SEED_ARTICLE_SLUG
 from newsgraph.clock import FixedClock
 from tests.support import bearer, client_for, graphql, issue_key, settings_for
+from tests.test_cli import newsgraph
 
 COALITION = """
 query { organization(slug: "cjtf-oir") { slug statements { totalCount edges { node { id } } } } }
@@ -307,22 +304,6 @@ async def test_rows_written_with_core_inserts_and_publisher_changes_are_seen(fre
 PERSONS = """{ persons(first: 50) { edges { node { slug } } } }"""
 
 
-def newsgraph_db_visibility(database_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
-    """`newsgraph db visibility` as an operator runs it, on the test's database."""
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("NEWSGRAPH_")},
-        "NEWSGRAPH_DATABASE_URL": database_url,
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("newsgraph")), "db", "visibility", *arguments],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 async def test_db_visibility_finds_drift_and_its_fix_heals_it(fresh_database):
     client = fresh_database.client
     shown = await graphql(client, PERSONS)
@@ -331,10 +312,10 @@ async def test_db_visibility_finds_drift_and_its_fix_heals_it(fresh_database):
         await connection.execute(update(m.Person).values(public_visible_from=None))
     hidden = await graphql(client, PERSONS)
 
-    checked = newsgraph_db_visibility(fresh_database.url)
-    fixed = newsgraph_db_visibility(fresh_database.url, "--fix")
+    checked = newsgraph("db", "visibility", database_url=fresh_database.url)
+    fixed = newsgraph("db", "visibility", "--fix", database_url=fresh_database.url)
     healed = await graphql(client, PERSONS)
-    rechecked = newsgraph_db_visibility(fresh_database.url)
+    rechecked = newsgraph("db", "visibility", database_url=fresh_database.url)
 
     people = len(shown["persons"]["edges"])
     assert people > 0 and hidden["persons"]["edges"] == []
